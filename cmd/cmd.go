@@ -1,0 +1,120 @@
+// Package cmd is sockit's command line: the urfave/cli app, one file per
+// subcommand, the flags they share, all output to stderr, signals and exit
+// statuses. It is the only package that prints, reads flags or knows exit
+// codes; the packages below it take plain option structs.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+// env is what the commands of one run share: the process's streams and
+// the stderr writer the running command set up.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	diag   *diag
+}
+
+// Main runs the command line args (args[0] is the program name) and
+// returns the process exit status. SIGINT and SIGTERM cancel the running
+// command, which cleans up; the status is then 128 plus the signal number.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	go relaySignal(ctx, sigc, cancel)
+
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	e.diag = newDiag(stderr, "auto", false, false)
+	app := newApp(e)
+	err := app.RunContext(ctx, hoistFlags(app, args))
+	code, print := exitCode(err, context.Cause(ctx))
+	if print {
+		e.diag.errorLine(err)
+	}
+	return code
+}
+
+// relaySignal turns the first SIGINT or SIGTERM into the cancellation of
+// ctx, recording which signal it was.
+func relaySignal(ctx context.Context, sigc <-chan os.Signal, cancel context.CancelCauseFunc) {
+	select {
+	case s := <-sigc:
+		cancel(signalError{s})
+	case <-ctx.Done():
+	}
+}
+
+func init() {
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit", DisableDefaultText: true}
+	cli.VersionPrinter = func(c *cli.Context) {
+		io.WriteString(c.App.Writer, "sockit "+c.App.Version+"\n")
+	}
+}
+
+// newApp builds the urfave/cli app. Its defaults are overridden where
+// they break sockit's rules: usage errors go to stderr with exit 2 (not
+// usage on stdout), and Run never calls os.Exit.
+func newApp(e *env) *cli.App {
+	app := &cli.App{
+		Name:            "sockit",
+		Usage:           "a netcat for pipelines: connect, listen and echo over TCP",
+		Version:         version(),
+		Reader:          e.stdin,
+		Writer:          e.stdout,
+		ErrWriter:       e.stderr,
+		HideHelpCommand: true,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		OnUsageError:    onUsageError,
+		Action:          rootAction,
+		Description:     description,
+		Commands: []*cli.Command{
+			connectCommand(e),
+			listenCommand(e),
+			echoCommand(e),
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = onUsageError
+	}
+	return app
+}
+
+const description = `sockit connects stdin and stdout to a TCP connection, the way nc does,
+with exact end-of-stream rules: when stdin ends, sockit half-closes the
+connection and keeps reading until the peer ends; when the peer ends first,
+sockit exits at once. stdout carries the peer's bytes only; errors and -v
+events go to stderr. Flags may come before or after the address.`
+
+// rootAction runs when no known command was given.
+func rootAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usagef("", "missing command")
+	}
+	return usagef("", "unknown command %q", c.Args().First())
+}
+
+// onUsageError turns urfave/cli's flag errors into usage errors: one line
+// on stderr, exit 2, nothing on stdout.
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	name := ""
+	if c.Command != nil {
+		name = c.Command.Name
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return usagef(name, "%v", err)
+}

@@ -1,0 +1,118 @@
+package cmd
+
+import (
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"sockit/connect"
+	"sockit/pipe"
+)
+
+func connectCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "connect",
+		Usage:     "dial ADDR; stdin goes to the peer, the peer's bytes go to stdout",
+		ArgsUsage: "HOST:PORT | [IPv6]:PORT | HOST PORT",
+		Description: `Dials ADDR and copies stdin to the connection and the connection to stdout.
+When stdin ends, sockit half-closes the connection and keeps reading until
+the peer ends, then exits 0; if the peer ends first, it exits 0 at once.`,
+		Flags:  flagsOf(commonFlags(), dialFlags(), streamFlags()),
+		Action: e.connect,
+	}
+}
+
+// connect is the action of sockit connect.
+func (e *env) connect(c *cli.Context) error {
+	d, err := e.setup(c)
+	if err != nil {
+		return err
+	}
+	sock, err := socketOptions(c, d)
+	if err != nil {
+		return err
+	}
+	netw, err := network(c)
+	if err != nil {
+		return err
+	}
+	addr, err := parseAddr("connect", c.Args().Slice(), false)
+	if err != nil {
+		return err
+	}
+	if err := checkFamily("connect", addr, netw); err != nil {
+		return err
+	}
+	jo, err := joinOptions(c)
+	if err != nil {
+		return err
+	}
+	dialer, err := dialerFrom(c, netw, sock)
+	if err != nil {
+		return err
+	}
+	conn, err := dialer.Dial(c.Context, addr)
+	if err != nil {
+		return err
+	}
+	return pipe.Join(c.Context, conn, e.stdin, e.stdout, jo)
+}
+
+// dialerFrom builds the Dialer from the dial flags.
+func dialerFrom(c *cli.Context, netw string, sock pipe.Options) (connect.Dialer, error) {
+	name := c.Command.Name
+	d := connect.Dialer{
+		Network:    netw,
+		Timeout:    c.Duration("connect-timeout"),
+		Source:     c.String("source"),
+		Retries:    c.Int("retry"),
+		RetryDelay: c.Duration("retry-delay"),
+		Socket:     sock,
+	}
+	if d.Timeout < 0 {
+		return d, usagef(name, "bad --connect-timeout %v: must not be negative", d.Timeout)
+	}
+	if d.Retries < 0 {
+		return d, usagef(name, "bad --retry %d: must not be negative", d.Retries)
+	}
+	switch {
+	case d.RetryDelay < 0:
+		return d, usagef(name, "bad --retry-delay %v: must not be negative", d.RetryDelay)
+	case d.RetryDelay == 0:
+		d.RetryDelay = time.Nanosecond // retry at once; zero would mean the default
+	}
+	if p := c.String("source-port"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return d, usagef(name, "bad --source-port %q: want 1-65535", p)
+		}
+		d.SourcePort = n
+	}
+	if d.Source != "" {
+		if err := checkHost(d.Source, false); err != nil {
+			return d, usagef(name, "bad --source: %v", err)
+		}
+		if err := checkFamily(name, net.JoinHostPort(d.Source, "0"), netw); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// checkFamily rejects an IP literal of the other family than -4 or -6 ask
+// for.
+func checkFamily(cmd, addr, netw string) error {
+	host, _, _ := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	switch {
+	case ip == nil:
+		return nil
+	case netw == "tcp4" && ip.To4() == nil:
+		return usagef(cmd, "-4 given with the IPv6 address %s", host)
+	case netw == "tcp6" && ip.To4() != nil:
+		return usagef(cmd, "-6 given with the IPv4 address %s", host)
+	}
+	return nil
+}

@@ -1,0 +1,176 @@
+package cmd
+
+// Every byte sockit writes to stderr goes through this file. The rules:
+//
+//   - stdout carries data only; everything else goes to stderr;
+//   - each line starts with "sockit: ", is lowercase and has no final period;
+//   - an error is one line, optionally followed by "sockit: hint: ..." lines;
+//   - -v events are one line each, or one JSON object per line with
+//     --log-format json;
+//   - colour only when stderr is a terminal, NO_COLOR is unset, TERM is not
+//     dumb, or --color always.
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fatih/color"
+	"github.com/mattn/go-isatty"
+
+	"sockit/pipe"
+)
+
+// diag writes diagnostics to stderr.
+type diag struct {
+	mu      sync.Mutex
+	w       io.Writer
+	verbose bool
+	json    bool
+	red     *color.Color
+	yellow  *color.Color
+	cyan    *color.Color
+}
+
+// newDiag builds the stderr writer; mode is auto, always or never.
+func newDiag(w io.Writer, mode string, verbose, json bool) *diag {
+	d := &diag{
+		w: w, verbose: verbose, json: json,
+		red: color.New(color.FgRed, color.Bold), yellow: color.New(color.FgYellow), cyan: color.New(color.FgCyan),
+	}
+	on := mode == "always" || (mode == "auto" && colorTerminal(w))
+	for _, c := range []*color.Color{d.red, d.yellow, d.cyan} {
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	return d
+}
+
+// colorTerminal reports whether w is a terminal that wants colour.
+// fatih/color decides from stdout, which for sockit is data: decide here.
+func colorTerminal(w io.Writer) bool {
+	if _, ok := os.LookupEnv("NO_COLOR"); ok || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// line writes one "sockit: " line, the prefix coloured with c.
+func (d *diag) line(c *color.Color, text string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	fmt.Fprintf(d.w, "%s %s\n", c.Sprint("sockit:"), text)
+}
+
+// errorLine prints an error and its hints.
+func (d *diag) errorLine(err error) {
+	d.line(d.red, err.Error())
+	for _, h := range hintsFor(err) {
+		d.line(d.yellow, "hint: "+h)
+	}
+}
+
+// warnf prints a warning, with or without -v.
+func (d *diag) warnf(format string, args ...any) {
+	d.line(d.yellow, "warning: "+fmt.Sprintf(format, args...))
+}
+
+// event prints a -v event; it is the pipe.Observer of every command.
+func (d *diag) event(e pipe.Event) {
+	if !d.verbose {
+		return
+	}
+	if d.json {
+		b, err := json.Marshal(jsonEvent(e))
+		if err != nil {
+			return
+		}
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.w.Write(append(b, '\n'))
+		return
+	}
+	d.line(d.cyan, eventText(e))
+}
+
+// observer returns d.event, or nil without -v so that no event is built.
+func (d *diag) observer() pipe.Observer {
+	if !d.verbose {
+		return nil
+	}
+	return d.event
+}
+
+// eventText renders an event as one human line.
+func eventText(e pipe.Event) string {
+	switch e.Name {
+	case pipe.EventListening:
+		return fmt.Sprintf("listening on %v", e.Local)
+	case pipe.EventLookup:
+		return fmt.Sprintf("lookup %s: %s", e.Host, strings.Join(e.Addrs, ", "))
+	case pipe.EventConnect:
+		return fmt.Sprintf("connected to %v from %v", e.Remote, e.Local)
+	case pipe.EventRetry:
+		return fmt.Sprintf("attempt %d failed: %v; retrying in %v", e.Attempt, e.Err, e.Duration)
+	case pipe.EventConnection:
+		return fmt.Sprintf("connection from %v on %v (%d open)", e.Remote, e.Local, e.Open)
+	case pipe.EventEnd:
+		return fmt.Sprintf("end: %v finished sending", e.Remote)
+	case pipe.EventTimeout:
+		return fmt.Sprintf("timeout: no traffic with %v for %v", e.Remote, e.Duration)
+	case pipe.EventError:
+		if e.Remote != nil {
+			return fmt.Sprintf("error with %v: %v", e.Remote, e.Err)
+		}
+		return fmt.Sprintf("error: %v", e.Err)
+	case pipe.EventClose:
+		return fmt.Sprintf("close %v: %d bytes in, %d bytes out, %v", e.Remote, e.BytesIn, e.BytesOut, e.Duration.Round(time.Microsecond))
+	}
+	return e.Name
+}
+
+// eventJSON is the JSON form of an event: time, event and the addresses
+// always; the rest when they apply.
+type eventJSON struct {
+	Time       string   `json:"time"`
+	Event      string   `json:"event"`
+	Local      string   `json:"local,omitempty"`
+	Remote     string   `json:"remote,omitempty"`
+	Host       string   `json:"host,omitempty"`
+	Addrs      []string `json:"addrs,omitempty"`
+	Attempt    int      `json:"attempt,omitempty"`
+	Open       int      `json:"open,omitempty"`
+	BytesIn    *int64   `json:"bytes_in,omitempty"`
+	BytesOut   *int64   `json:"bytes_out,omitempty"`
+	DurationMS *float64 `json:"duration_ms,omitempty"`
+	Error      string   `json:"error,omitempty"`
+}
+
+func jsonEvent(e pipe.Event) eventJSON {
+	j := eventJSON{Time: e.Time.Format(time.RFC3339Nano), Event: e.Name, Host: e.Host, Addrs: e.Addrs, Attempt: e.Attempt, Open: e.Open}
+	if e.Local != nil {
+		j.Local = e.Local.String()
+	}
+	if e.Remote != nil {
+		j.Remote = e.Remote.String()
+	}
+	if e.Err != nil {
+		j.Error = e.Err.Error()
+	}
+	if e.Name == pipe.EventClose {
+		j.BytesIn, j.BytesOut = &e.BytesIn, &e.BytesOut
+	}
+	if e.Duration != 0 {
+		ms := float64(e.Duration) / float64(time.Millisecond)
+		j.DurationMS = &ms
+	}
+	return j
+}

@@ -1,0 +1,37 @@
+package cmd
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"sockit/listen"
+)
+
+func echoCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "echo",
+		Usage:     "run a concurrent echo server on ADDR until signalled",
+		ArgsUsage: "[HOST:]PORT | [IPv6]:PORT | HOST PORT",
+		Description: `Listens on ADDR and sends every byte each client sends straight back,
+serving any number of clients at once, until SIGINT or SIGTERM (exit 130
+or 143). When a client half-closes, its echo ends with a half-close too.`,
+		Flags:  flagsOf(commonFlags(), listenFlags()),
+		Action: e.echo,
+	}
+}
+
+// echo is the action of sockit echo.
+func (e *env) echo(c *cli.Context) error {
+	d, err := e.setup(c)
+	if err != nil {
+		return err
+	}
+	sock, err := socketOptions(c, d)
+	if err != nil {
+		return err
+	}
+	ln, err := openListener(c, sock)
+	if err != nil {
+		return err
+	}
+	return listen.Serve(c.Context, ln, sock, listen.Echo)
+}

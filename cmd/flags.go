@@ -1,0 +1,176 @@
+package cmd
+
+// The flags every command shares are defined here, once, so that their
+// names and help texts are the same everywhere; each command's file lists
+// which groups it takes. Flags are built anew for every app because
+// urfave/cli keeps parse state in them.
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"sockit/pipe"
+)
+
+// commonFlags are on every command.
+func commonFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print connection events on stderr"},
+		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "format of -v events: `FORMAT` text or json (one object per line)"},
+		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour stderr: `WHEN` auto (stderr is a terminal and NO_COLOR unset), always or never"},
+		&cli.BoolFlag{Name: "nodelay", Usage: "set TCP_NODELAY (turn Nagle's algorithm off); default: the OS default, Nagle on"},
+		&cli.DurationFlag{Name: "keepalive", Usage: "send TCP keep-alive probes after `DURATION` idle (default: no probes)"},
+		&cli.DurationFlag{Name: "idle-timeout", Usage: "close after `DURATION` with no traffic in either direction and exit 3 (default: never)"},
+		&cli.StringFlag{Name: "send-buffer", Usage: "socket send buffer (SO_SNDBUF) in `BYTES`, suffixes K, M, G (default: the OS's)"},
+		&cli.StringFlag{Name: "recv-buffer", Usage: "socket receive buffer (SO_RCVBUF) in `BYTES`, suffixes K, M, G (default: the OS's)"},
+		&cli.BoolFlag{Name: "4", Usage: "use IPv4 only"},
+		&cli.BoolFlag{Name: "6", Usage: "use IPv6 only"},
+	}
+}
+
+// listenFlags are on the commands that listen.
+func listenFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "addr-file", Usage: "once listening, write the bound address (127.0.0.1:43121) to `FILE` atomically"},
+	}
+}
+
+// dialFlags are on the commands that dial.
+func dialFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.DurationFlag{Name: "connect-timeout", Usage: "give up a connection attempt after `DURATION` and exit 3 (default: the OS's limit)"},
+		&cli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "dial from local address `ADDR`"},
+		&cli.StringFlag{Name: "source-port", Aliases: []string{"p"}, Usage: "dial from local port `PORT`"},
+		&cli.IntFlag{Name: "retry", Usage: "retry a failed connection up to `N` more times"},
+		&cli.DurationFlag{Name: "retry-delay", Value: time.Second, Usage: "wait `DURATION` before the first retry, doubling each time up to 30s"},
+	}
+}
+
+// streamFlags are on the commands that join the connection to stdin and
+// stdout.
+func streamFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "no-shutdown", Usage: "keep the write side open after stdin ends (no half-close)"},
+		&cli.BoolFlag{Name: "half-open", Usage: "keep sending stdin after the peer ends, until stdin ends"},
+		&cli.BoolFlag{Name: "send-only", Usage: "only send: never write the peer's bytes to stdout"},
+		&cli.BoolFlag{Name: "recv-only", Usage: "only receive: never read stdin"},
+	}
+}
+
+// flagsOf concatenates flag groups.
+func flagsOf(groups ...[]cli.Flag) []cli.Flag {
+	var all []cli.Flag
+	for _, g := range groups {
+		all = append(all, g...)
+	}
+	return all
+}
+
+// setup reads the diagnostic flags and installs the command's stderr
+// writer in e. Every Action calls it first.
+func (e *env) setup(c *cli.Context) (*diag, error) {
+	name := c.Command.Name
+	format := c.String("log-format")
+	if format != "text" && format != "json" {
+		return nil, usagef(name, "bad --log-format %q: want text or json", format)
+	}
+	mode := c.String("color")
+	if mode != "auto" && mode != "always" && mode != "never" {
+		return nil, usagef(name, "bad --color %q: want auto, always or never", mode)
+	}
+	e.diag = newDiag(e.stderr, mode, c.Bool("verbose"), format == "json")
+	return e.diag, nil
+}
+
+// socketOptions builds the socket wrapper's options from the shared flags.
+func socketOptions(c *cli.Context, d *diag) (pipe.Options, error) {
+	name := c.Command.Name
+	o := pipe.Options{
+		NoDelay:     c.Bool("nodelay"),
+		KeepAlive:   c.Duration("keepalive"),
+		IdleTimeout: c.Duration("idle-timeout"),
+		OnEvent:     d.observer(),
+	}
+	for flag, v := range map[string]time.Duration{"keepalive": o.KeepAlive, "idle-timeout": o.IdleTimeout} {
+		if v < 0 {
+			return o, usagef(name, "bad --%s %v: must not be negative", flag, v)
+		}
+	}
+	var err error
+	if o.SendBuffer, err = bytesFlag(c, "send-buffer"); err != nil {
+		return o, err
+	}
+	if o.RecvBuffer, err = bytesFlag(c, "recv-buffer"); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// bytesFlag parses a BYTES flag; unset is zero.
+func bytesFlag(c *cli.Context, flag string) (int, error) {
+	s := c.String(flag)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := parseBytes(s)
+	if err != nil || n <= 0 || n > 1<<30 {
+		return 0, usagef(c.Command.Name, "bad --%s %q: want a size such as 65536, 256K or 4M (up to 1G)", flag, s)
+	}
+	return int(n), nil
+}
+
+// parseBytes reads a byte count with an optional binary suffix: K, M, G
+// (also KB/KiB, and so on, all powers of 1024).
+func parseBytes(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSuffix(t, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	return n * mult, nil
+}
+
+// network returns "tcp", "tcp4" or "tcp6" from -4 and -6.
+func network(c *cli.Context) (string, error) {
+	switch v4, v6 := c.Bool("4"), c.Bool("6"); {
+	case v4 && v6:
+		return "", usagef(c.Command.Name, "-4 and -6 can't be used together")
+	case v4:
+		return "tcp4", nil
+	case v6:
+		return "tcp6", nil
+	}
+	return "tcp", nil
+}
+
+// joinOptions reads the end-of-stream flags.
+func joinOptions(c *cli.Context) (pipe.JoinOptions, error) {
+	o := pipe.JoinOptions{
+		NoShutdown: c.Bool("no-shutdown"),
+		HalfOpen:   c.Bool("half-open"),
+		SendOnly:   c.Bool("send-only"),
+		RecvOnly:   c.Bool("recv-only"),
+	}
+	name := c.Command.Name
+	switch {
+	case o.SendOnly && o.RecvOnly:
+		return o, usagef(name, "--send-only and --recv-only can't be used together")
+	case o.RecvOnly && o.HalfOpen:
+		return o, usagef(name, "--half-open can't be used with --recv-only (it never sends)")
+	}
+	return o, nil
+}

@@ -1,0 +1,78 @@
+package cmd
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// hoistFlags lets flags follow positional arguments (sockit connect host
+// 80 -v), which urfave/cli v2 does not parse: it finds the command in
+// args, moves the command's flags, with their values, in front of its
+// positionals and puts "--" before those. A lone "-" stays positional,
+// "--" ends the flags, and unknown flags are moved too so that they still
+// fail as usage errors.
+func hoistFlags(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
+		i++ // root flags take no values
+	}
+	if i >= len(args) {
+		return args
+	}
+	cmd := app.Command(args[i])
+	if cmd == nil {
+		return args
+	}
+	out := append([]string{}, args[:i+1]...)
+	return append(out, hoist(cmd.Flags, args[i+1:])...)
+}
+
+// hoist moves the flags in args in front of the positionals.
+func hoist(flags []cli.Flag, args []string) []string {
+	if n := len(args); n > 0 && args[n-1] == "--generate-bash-completion" {
+		return args
+	}
+	var fl, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		fl = append(fl, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if takesValue(flags, name) && i+1 < len(args) {
+			i++
+			fl = append(fl, args[i])
+		}
+	}
+	if len(pos) == 0 {
+		return fl
+	}
+	return append(append(fl, "--"), pos...)
+}
+
+// takesValue reports whether the flag called name exists and takes a
+// value (every kind but a BoolFlag).
+func takesValue(flags []cli.Flag, name string) bool {
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				_, isBool := f.(*cli.BoolFlag)
+				return !isBool
+			}
+		}
+	}
+	return false
+}

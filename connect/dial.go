@@ -1,0 +1,177 @@
+// Package connect dials TCP connections for sockit: per-attempt timeouts,
+// address family, source address and port, retries with backoff. Every
+// connection it returns is wrapped by [pipe.Wrap].
+package connect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"sockit/pipe"
+)
+
+// maxRetryDelay caps the doubling wait between attempts.
+const maxRetryDelay = 30 * time.Second
+
+// Dialer holds the options for dialing. The zero value dials over IPv4 or
+// IPv6 from any source address, once, with no timeout but the kernel's.
+type Dialer struct {
+	// Network is "tcp" (zero value: either family), "tcp4" or "tcp6".
+	Network string
+	// Timeout bounds each attempt, over all the addresses a name resolves
+	// to. Zero means the kernel's own limit (about two minutes on Linux).
+	Timeout time.Duration
+	// Source is the local IP address or host name to dial from; empty
+	// means any.
+	Source string
+	// SourcePort is the local port to dial from; zero means any.
+	SourcePort int
+	// Retries is how many more attempts follow a failed first one.
+	Retries int
+	// RetryDelay is the wait before the first retry; each later wait
+	// doubles, up to 30s. Zero means one second.
+	RetryDelay time.Duration
+	// Socket is applied to the connection; its OnEvent also receives
+	// the lookup, retry and connect events.
+	Socket pipe.Options
+}
+
+// Dial connects to addr ("host:port"), retrying as d says, and returns
+// the wrapped connection. A failure after retries wraps the last error.
+func (d Dialer) Dial(ctx context.Context, addr string) (*pipe.Conn, error) {
+	wait := d.RetryDelay
+	if wait <= 0 {
+		wait = time.Second
+	}
+	for attempt := 1; ; attempt++ {
+		c, err := d.dialOnce(ctx, addr, attempt)
+		if err == nil {
+			return c, nil
+		}
+		if attempt > d.Retries || ctx.Err() != nil {
+			if attempt > 1 {
+				err = fmt.Errorf("%w (after %d attempts)", err, attempt)
+			}
+			return nil, err
+		}
+		d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventRetry, Host: addr, Attempt: attempt, Err: err, Duration: wait})
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, context.Cause(ctx)
+		case <-t.C:
+		}
+		wait = min(2*wait, maxRetryDelay)
+	}
+}
+
+// dialOnce resolves addr and tries its addresses in order until one
+// connects or the attempt's timeout passes.
+func (d Dialer) dialOnce(ctx context.Context, addr string, attempt int) (*pipe.Conn, error) {
+	network := d.Network
+	if network == "" {
+		network = "tcp"
+	}
+	if d.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d.Timeout)
+		defer cancel()
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	ips, err := d.lookup(ctx, network, host)
+	if err != nil {
+		return nil, err
+	}
+	local, err := d.localAddr(ctx, network)
+	if err != nil {
+		return nil, err
+	}
+	nd := net.Dialer{LocalAddr: local, KeepAlive: -1, Control: d.Socket.Control}
+	var firstErr error
+	for _, ip := range ips {
+		raw, err := nd.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		c, err := pipe.Wrap(raw, d.Socket)
+		if err != nil {
+			raw.Close()
+			return nil, err
+		}
+		d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventConnect, Local: c.LocalAddr(), Remote: c.RemoteAddr(), Host: host, Attempt: attempt})
+		return c, nil
+	}
+	return nil, firstErr
+}
+
+// lookup resolves host to the addresses of network's family, reporting a
+// lookup event for names (not for IP literals).
+func (d Dialer) lookup(ctx context.Context, network, host string) ([]net.IP, error) {
+	if ip := net.ParseIP(host); ip != nil {
+		if !familyMatches(network, ip) {
+			return nil, &net.AddrError{Err: "address family mismatch", Addr: host}
+		}
+		return []net.IP{ip}, nil
+	}
+	ipNet := "ip"
+	switch network {
+	case "tcp4":
+		ipNet = "ip4"
+	case "tcp6":
+		ipNet = "ip6"
+	}
+	ips, err := net.DefaultResolver.LookupIP(ctx, ipNet, host)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(ips))
+	for i, ip := range ips {
+		names[i] = ip.String()
+	}
+	d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventLookup, Host: host, Addrs: names})
+	return ips, nil
+}
+
+// localAddr is the source address to bind before connecting, or nil.
+func (d Dialer) localAddr(ctx context.Context, network string) (net.Addr, error) {
+	if d.Source == "" && d.SourcePort == 0 {
+		return nil, nil
+	}
+	a := &net.TCPAddr{Port: d.SourcePort}
+	if d.Source != "" {
+		ips, err := d.lookup(ctx, network, d.Source)
+		if err != nil {
+			return nil, fmt.Errorf("source address: %w", err)
+		}
+		if len(ips) == 0 {
+			return nil, errors.New("source address: no address for " + strconv.Quote(d.Source))
+		}
+		a.IP = ips[0]
+	}
+	return a, nil
+}
+
+// familyMatches reports whether ip can be dialled over network.
+func familyMatches(network string, ip net.IP) bool {
+	switch network {
+	case "tcp4":
+		return ip.To4() != nil
+	case "tcp6":
+		return ip.To4() == nil
+	}
+	return true
+}

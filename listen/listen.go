@@ -1,0 +1,141 @@
+// Package listen accepts connections for sockit: opening TCP listeners,
+// accepting one connection or serving many concurrently, and the handlers
+// that serve them (echo). Every accepted connection is wrapped by
+// [pipe.Wrap] before a handler sees it.
+package listen
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"sockit/pipe"
+)
+
+// Listen opens a listener on addr ("host:port"; an empty host means every
+// interface) over network "tcp" (either family), "tcp4" or "tcp6". Buffer
+// sizes in o are set on the listening socket, so accepted connections
+// inherit them.
+func Listen(ctx context.Context, network, addr string, o pipe.Options) (net.Listener, error) {
+	lc := net.ListenConfig{KeepAlive: -1, Control: o.Control}
+	return lc.Listen(ctx, network, addr)
+}
+
+// Accept waits for one connection on ln, wraps it with o and reports a
+// connection event. It returns the context's cause if ctx ends first.
+func Accept(ctx context.Context, ln net.Listener, o pipe.Options) (*pipe.Conn, error) {
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	raw, err := ln.Accept()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		return nil, err
+	}
+	c, err := pipe.Wrap(raw, o)
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
+	o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: 1})
+	return c, nil
+}
+
+// Handler serves one accepted connection. It owns c and must close it;
+// ctx ends when the server stops.
+type Handler func(ctx context.Context, c *pipe.Conn) error
+
+// Serve accepts connections on ln until ctx ends, serving each with h in
+// its own goroutine. A handler's error is reported as an error event and
+// never stops the server. Serve closes ln, waits for the handlers to
+// return (closing their connections when ctx ends) and returns the
+// context's cause, or the error that stopped accepting.
+func Serve(ctx context.Context, ln net.Listener, o pipe.Options, h Handler) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+
+	s := &server{ctx: ctx, o: o, h: h}
+	err := s.acceptLoop(ln)
+	ln.Close()
+	cancel(err)
+	s.wg.Wait()
+	return err
+}
+
+// server is the state shared by Serve's goroutines.
+type server struct {
+	ctx context.Context
+	o   pipe.Options
+	h   Handler
+	wg  sync.WaitGroup
+
+	mu   sync.Mutex
+	open int
+}
+
+// acceptLoop accepts until ln fails for good, backing off on temporary
+// errors such as running out of file descriptors.
+func (s *server) acceptLoop(ln net.Listener) error {
+	var backoff time.Duration
+	for {
+		raw, err := ln.Accept()
+		if err != nil {
+			if s.ctx.Err() != nil {
+				return context.Cause(s.ctx)
+			}
+			if !isTemporary(err) {
+				return err
+			}
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: ln.Addr(), Err: err})
+			select {
+			case <-time.After(backoff):
+			case <-s.ctx.Done():
+				return context.Cause(s.ctx)
+			}
+			continue
+		}
+		backoff = 0
+		s.wg.Add(1)
+		go s.serveConn(raw)
+	}
+}
+
+// serveConn wraps raw and runs the handler on it.
+func (s *server) serveConn(raw net.Conn) {
+	defer s.wg.Done()
+	c, err := pipe.Wrap(raw, s.o)
+	if err != nil {
+		raw.Close()
+		s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: err})
+		return
+	}
+	s.mu.Lock()
+	s.open++
+	open := s.open
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.open--
+		s.mu.Unlock()
+	}()
+	s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: open})
+	stop := context.AfterFunc(s.ctx, func() { c.Close() })
+	defer stop()
+	if err := s.h(s.ctx, c); err != nil && s.ctx.Err() == nil {
+		s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: c.LocalAddr(), Remote: c.RemoteAddr(), Err: err})
+	}
+	c.Close()
+}
+
+// isTemporary reports accept errors worth retrying (EMFILE, ENFILE,
+// ECONNABORTED and the like).
+func isTemporary(err error) bool {
+	var te interface{ Temporary() bool }
+	return errors.As(err, &te) && te.Temporary()
+}

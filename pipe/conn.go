@@ -1,0 +1,135 @@
+package pipe
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrIdleTimeout is returned (wrapped, with the duration) by a [Conn]'s
+// I/O methods once no byte has moved in either direction for
+// [Options.IdleTimeout].
+var ErrIdleTimeout = errors.New("idle timeout")
+
+// Conn is a connection with [Options] applied that counts the bytes it
+// moves. It implements net.Conn, io.ReaderFrom and io.WriterTo; the last
+// two delegate to the raw connection so that io.Copy keeps sendfile(2) and
+// splice(2), and still count exactly.
+//
+// Conn deliberately embeds nothing: an embedded *net.TCPConn would promote
+// ReadFrom, WriteTo and SyscallConn and let zero-copy bypass the counters.
+type Conn struct {
+	raw   net.Conn
+	opts  Options
+	start time.Time
+	rx    atomic.Int64 // bytes read from the peer
+	tx    atomic.Int64 // bytes written to the peer
+	idle  *idleWatch   // nil without an idle timeout
+
+	endOnce   sync.Once
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Wrap applies o to c and returns the counting wrapper. On error c is left
+// open; the caller closes it.
+func Wrap(c net.Conn, o Options) (*Conn, error) {
+	if err := o.apply(c); err != nil {
+		return nil, err
+	}
+	w := &Conn{raw: c, opts: o, start: time.Now()}
+	if o.IdleTimeout > 0 {
+		w.idle = watchIdle(w, o.IdleTimeout)
+	}
+	return w, nil
+}
+
+// NetConn returns the wrapped connection. Reading or writing it directly
+// bypasses the counters and the idle timer.
+func (c *Conn) NetConn() net.Conn { return c.raw }
+
+// BytesIn is the number of bytes read from the peer so far.
+func (c *Conn) BytesIn() int64 { return c.rx.Load() }
+
+// BytesOut is the number of bytes written to the peer so far.
+func (c *Conn) BytesOut() int64 { return c.tx.Load() }
+
+// Read reads from the peer, counting what it reads.
+func (c *Conn) Read(p []byte) (int, error) {
+	n, err := c.raw.Read(p)
+	c.rx.Add(int64(n))
+	if err == io.EOF {
+		c.ended()
+	}
+	return n, c.wrapErr(err)
+}
+
+// Write writes to the peer, counting what it writes.
+func (c *Conn) Write(p []byte) (int, error) {
+	n, err := c.raw.Write(p)
+	c.tx.Add(int64(n))
+	return n, c.wrapErr(err)
+}
+
+// CloseWrite shuts down the writing side (TCP FIN, shutdown(SHUT_WR)) and
+// keeps the reading side open.
+func (c *Conn) CloseWrite() error {
+	cw, ok := c.raw.(interface{ CloseWrite() error })
+	if !ok {
+		return fmt.Errorf("half-close: %w", errors.ErrUnsupported)
+	}
+	return cw.CloseWrite()
+}
+
+// Close closes the connection once, stops the idle timer and reports a
+// close event with the byte counts and the connection's lifetime.
+func (c *Conn) Close() error {
+	c.closeOnce.Do(func() {
+		if c.idle != nil {
+			c.idle.stop()
+		}
+		c.closeErr = c.raw.Close()
+		c.opts.OnEvent.Emit(Event{
+			Name: EventClose, Local: c.LocalAddr(), Remote: c.RemoteAddr(),
+			BytesIn: c.BytesIn(), BytesOut: c.BytesOut(), Duration: time.Since(c.start),
+		})
+	})
+	return c.closeErr
+}
+
+// LocalAddr returns the local network address.
+func (c *Conn) LocalAddr() net.Addr { return c.raw.LocalAddr() }
+
+// RemoteAddr returns the peer's network address.
+func (c *Conn) RemoteAddr() net.Addr { return c.raw.RemoteAddr() }
+
+// SetDeadline sets the raw connection's deadlines. The idle timer uses
+// them too: a deadline set here may end the connection early.
+func (c *Conn) SetDeadline(t time.Time) error { return c.raw.SetDeadline(t) }
+
+// SetReadDeadline sets the raw connection's read deadline.
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.raw.SetReadDeadline(t) }
+
+// SetWriteDeadline sets the raw connection's write deadline.
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.raw.SetWriteDeadline(t) }
+
+// ended reports the peer's EOF, once.
+func (c *Conn) ended() {
+	c.endOnce.Do(func() {
+		c.opts.OnEvent.Emit(Event{Name: EventEnd, Local: c.LocalAddr(), Remote: c.RemoteAddr()})
+	})
+}
+
+// wrapErr turns the deadline error the idle timer causes into
+// ErrIdleTimeout.
+func (c *Conn) wrapErr(err error) error {
+	if err == nil || c.idle == nil || !c.idle.fired.Load() || !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w after %v", ErrIdleTimeout, c.idle.d)
+}

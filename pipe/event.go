@@ -1,0 +1,52 @@
+package pipe
+
+import (
+	"net"
+	"time"
+)
+
+// Event names, after Node's net events. Every event carries Time; the
+// fields each one fills are listed beside it.
+const (
+	EventListening  = "listening"  // Local
+	EventLookup     = "lookup"     // Host, Addrs
+	EventConnect    = "connect"    // Local, Remote, Attempt: we dialled and connected
+	EventRetry      = "retry"      // Remote (as Host), Attempt, Err, Duration (the wait)
+	EventConnection = "connection" // Local, Remote, Open: a listener accepted
+	EventEnd        = "end"        // Local, Remote: the peer half-closed
+	EventTimeout    = "timeout"    // Local, Remote, Duration (the idle time)
+	EventError      = "error"      // Local, Remote, Err
+	EventClose      = "close"      // Local, Remote, BytesIn, BytesOut, Duration
+)
+
+// Event is one thing that happened on a listener or a connection, for the
+// -v output. Fields that do not apply to the event are zero.
+type Event struct {
+	Name     string
+	Time     time.Time
+	Local    net.Addr
+	Remote   net.Addr
+	Host     string        // the name looked up or dialled
+	Addrs    []string      // lookup results
+	Attempt  int           // 1 for the first dial
+	Open     int           // open connections, this one included
+	BytesIn  int64         // bytes read from the peer
+	BytesOut int64         // bytes written to the peer
+	Duration time.Duration // connection lifetime, idle time or retry wait
+	Err      error
+}
+
+// Observer receives events. It may be called from several goroutines at
+// once and must not block for long.
+type Observer func(Event)
+
+// Emit calls o with e, stamping e.Time; a nil Observer does nothing.
+func (o Observer) Emit(e Event) {
+	if o == nil {
+		return
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	o(e)
+}

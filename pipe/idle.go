@@ -1,0 +1,83 @@
+package pipe
+
+import (
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// aLongTimeAgo is a deadline in the past: setting it wakes every blocked
+// Read and Write (and sendfile or splice) on the connection at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// idleWatch ends a connection on which nothing has moved for d. It samples
+// the connection's progress every d/4: the Conn's own counters and, for
+// TCP, the kernel's count of bytes received and acknowledged, which keep
+// moving during a zero-copy sendfile or splice that the Conn's counters
+// only see when it returns. The connection is therefore closed between d
+// and 1.25 d after its last byte.
+type idleWatch struct {
+	c      *Conn
+	d      time.Duration
+	tick   time.Duration
+	kernel bool           // TCP: the kernel's byte counters are readable
+	rc     syscall.RawConn // the TCP socket, when kernel is true
+	fired  atomic.Bool
+
+	mu      sync.Mutex
+	timer   *time.Timer
+	last    int64
+	lastAt  time.Time
+	stopped bool
+}
+
+func watchIdle(c *Conn, d time.Duration) *idleWatch {
+	w := &idleWatch{c: c, d: d, tick: max(d/4, time.Millisecond), lastAt: time.Now()}
+	if sc, ok := innermost(c.raw).(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			if _, ok := kernelBytes(rc); ok {
+				w.rc, w.kernel = rc, true
+			}
+		}
+	}
+	w.last = w.progress()
+	w.timer = time.AfterFunc(w.tick, w.check)
+	return w
+}
+
+// progress is a number that grows whenever a byte moves either way.
+func (w *idleWatch) progress() int64 {
+	p := w.c.rx.Load() + w.c.tx.Load()
+	if w.kernel {
+		k, _ := kernelBytes(w.rc)
+		p += k
+	}
+	return p
+}
+
+// check runs on the timer goroutine, one call at a time.
+func (w *idleWatch) check() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return
+	}
+	now := time.Now()
+	if p := w.progress(); p != w.last {
+		w.last, w.lastAt = p, now
+	} else if idle := now.Sub(w.lastAt); idle >= w.d {
+		w.fired.Store(true)
+		w.c.raw.SetDeadline(aLongTimeAgo)
+		w.c.opts.OnEvent.Emit(Event{Name: EventTimeout, Local: w.c.LocalAddr(), Remote: w.c.RemoteAddr(), Duration: w.d})
+		return
+	}
+	w.timer.Reset(w.tick)
+}
+
+func (w *idleWatch) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.stopped = true
+	w.timer.Stop()
+}
