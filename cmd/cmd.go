@@ -38,7 +38,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	e.diag = newDiag(stderr, "auto", false, false)
 	app := newApp(e)
-	err := app.RunContext(ctx, hoistFlags(app, args))
+	args, err := hoistFlags(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	code, print := exitCode(err, context.Cause(ctx))
 	if print {
 		e.diag.errorLine(err)

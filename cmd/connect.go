@@ -57,7 +57,7 @@ func (e *env) connect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return pipe.Join(c.Context, conn, e.stdin, e.stdout, jo)
+	return pipe.Join(c.Context, conn, e.stdin, e.stdout, e.endRules(jo))
 }
 
 // dialerFrom builds the Dialer from the dial flags.

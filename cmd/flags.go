@@ -7,6 +7,7 @@ package cmd
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -173,4 +174,17 @@ func joinOptions(c *cli.Context) (pipe.JoinOptions, error) {
 		return o, usagef(name, "--half-open can't be used with --recv-only (it never sends)")
 	}
 	return o, nil
+}
+
+// endRules adjusts the end-of-stream rules to stdin: a regular file always
+// ends by itself, so all of it is sent even after the peer's EOF (as with
+// --half-open); only stdin that may stay open (a terminal, a pipe) is cut
+// short by the peer's EOF.
+func (e *env) endRules(o pipe.JoinOptions) pipe.JoinOptions {
+	if f, ok := e.stdin.(*os.File); ok && !o.RecvOnly {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			o.HalfOpen = true
+		}
+	}
+	return o
 }

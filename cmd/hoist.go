@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -12,29 +13,32 @@ import (
 // positionals and puts "--" before those. A lone "-" stays positional,
 // "--" ends the flags, and unknown flags are moved too so that they still
 // fail as usage errors.
-func hoistFlags(app *cli.App, args []string) []string {
+func hoistFlags(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return args
+		return args, nil
 	}
 	i := 1
 	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "--" {
 		i++ // root flags take no values
 	}
 	if i >= len(args) {
-		return args
+		return args, nil
 	}
 	cmd := app.Command(args[i])
 	if cmd == nil {
-		return args
+		return args, nil
 	}
-	out := append([]string{}, args[:i+1]...)
-	return append(out, hoist(cmd.Flags, args[i+1:])...)
+	rest, err := hoist(cmd.Flags, args[i+1:])
+	if err != nil {
+		return nil, usagef(cmd.Name, "%v", err)
+	}
+	return append(append([]string{}, args[:i+1]...), rest...), nil
 }
 
 // hoist moves the flags in args in front of the positionals.
-func hoist(flags []cli.Flag, args []string) []string {
+func hoist(flags []cli.Flag, args []string) ([]string, error) {
 	if n := len(args); n > 0 && args[n-1] == "--generate-bash-completion" {
-		return args
+		return args, nil
 	}
 	var fl, pos []string
 	for i := 0; i < len(args); i++ {
@@ -52,15 +56,18 @@ func hoist(flags []cli.Flag, args []string) []string {
 		if strings.Contains(name, "=") {
 			continue
 		}
-		if takesValue(flags, name) && i+1 < len(args) {
+		if takesValue(flags, name) {
+			if i+1 == len(args) {
+				return nil, fmt.Errorf("flag needs an argument: %s", a)
+			}
 			i++
 			fl = append(fl, args[i])
 		}
 	}
 	if len(pos) == 0 {
-		return fl
+		return fl, nil
 	}
-	return append(append(fl, "--"), pos...)
+	return append(append(fl, "--"), pos...), nil
 }
 
 // takesValue reports whether the flag called name exists and takes a

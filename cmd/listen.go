@@ -49,7 +49,7 @@ func (e *env) listen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return pipe.Join(c.Context, conn, e.stdin, e.stdout, jo)
+	return pipe.Join(c.Context, conn, e.stdin, e.stdout, e.endRules(jo))
 }
 
 // openListener parses ADDR and the family flags, listens, writes
@@ -110,4 +110,3 @@ func writeAtomic(path, data string) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
-

@@ -7,7 +7,9 @@ import (
 
 // JoinOptions choose how [Join] ends. The zero value is sockit's default:
 // input EOF half-closes the connection and Join keeps reading until the
-// peer's EOF; the peer's EOF ends Join at once, even with input left.
+// peer's EOF; the peer's EOF ends Join as soon as the input has nothing
+// ready to send (input that is still open but idle, such as a terminal or
+// a quiet pipe, is not waited for).
 type JoinOptions struct {
 	// NoShutdown keeps the connection's write side open after input EOF.
 	NoShutdown bool
@@ -27,32 +29,41 @@ type JoinOptions struct {
 // I/O error otherwise, or the context's cause when ctx ends first.
 //
 // When Join returns before in reached EOF, the goroutine reading in stays
-// blocked in in.Read until that returns; the caller should close in if it
-// can (os.Stdin in a process about to exit need not be).
+// blocked in in.Read until that returns, then exits without writing; the
+// caller should close in if it can (os.Stdin in a process about to exit
+// need not be).
 func Join(ctx context.Context, c *Conn, in io.Reader, out io.Writer, o JoinOptions) error {
 	defer c.Close()
-	sent := make(chan error, 1)
-	recvd := make(chan error, 1)
-	if o.RecvOnly {
-		sent = nil // never ready
-	} else {
-		go sendLoop(c, in, !o.NoShutdown, sent)
+	var s *sender
+	if !o.RecvOnly {
+		s = newSender(c, in, !o.NoShutdown)
+		if o.HalfOpen || o.SendOnly {
+			go s.copyAll() // the peer's EOF never stops it: keep zero-copy
+		} else {
+			go s.copyUntilIdle()
+		}
 	}
 	if o.SendOnly {
 		out = io.Discard
 	}
+	recvd := make(chan error, 1)
 	go recvLoop(c, out, recvd)
 
-	sending := !o.RecvOnly
+	var sent, idle <-chan struct{}
+	if s != nil {
+		sent, idle = s.done, s.idle
+	}
 	receiving := true
-	for sending || receiving {
+	for sent != nil || receiving {
 		select {
 		case <-ctx.Done():
 			return context.Cause(ctx)
-		case err := <-sent:
-			sending = false
-			if err != nil {
-				return err
+		case <-idle:
+			return nil // the peer ended and the input had nothing more
+		case <-sent:
+			sent = nil
+			if s.err != nil {
+				return s.err
 			}
 			if o.SendOnly && o.NoShutdown {
 				return nil // the peer may wait for our EOF forever
@@ -62,22 +73,15 @@ func Join(ctx context.Context, c *Conn, in io.Reader, out io.Writer, o JoinOptio
 			if err != nil {
 				return err
 			}
-			if !o.HalfOpen && !o.SendOnly {
+			if sent == nil || o.HalfOpen || o.SendOnly {
+				continue
+			}
+			if s.peerEnded() {
 				return nil
 			}
 		}
 	}
 	return nil
-}
-
-// sendLoop copies in to c, half-closes c at in's EOF if shutdown is set,
-// and reports the outcome on done.
-func sendLoop(c *Conn, in io.Reader, shutdown bool, done chan<- error) {
-	_, err := io.Copy(c, in)
-	if err == nil && shutdown {
-		err = c.CloseWrite()
-	}
-	done <- err
 }
 
 // recvLoop copies c to out until the peer's EOF and reports the outcome

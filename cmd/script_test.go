@@ -1,0 +1,293 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"go.uber.org/goleak"
+)
+
+// leakCheck runs the tests, then fails the binary if goroutines leaked.
+type leakCheck struct{ m *testing.M }
+
+func (l leakCheck) Run() int {
+	code := l.m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			return 1
+		}
+	}
+	return code
+}
+
+// TestMain registers the programs scripts can exec: the real sockit and
+// small helpers that stand in for awkward peers.
+func TestMain(m *testing.M) {
+	testscript.Main(leakCheck{m}, map[string]func(){
+		"sockit":    func() { os.Exit(Main(os.Args, os.Stdin, os.Stdout, os.Stderr)) },
+		"expect":    expectMain,
+		"blackhole": blackholeMain,
+	})
+}
+
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata",
+		RequireExplicitExec: true,
+		Deadline:            time.Now().Add(4 * time.Minute),
+		Setup: func(e *testscript.Env) error {
+			d, err := os.MkdirTemp("", "")
+			if err != nil {
+				return err
+			}
+			e.Defer(func() { os.RemoveAll(d) })
+			e.Setenv("SOCKDIR", d)
+			e.Setenv("NO_COLOR", "")
+			return nil
+		},
+		Condition: condition,
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"waitaddr":  waitAddr,
+			"waitfor":   waitFor,
+			"mkfile":    mkFile,
+			"freeport":  freePort,
+			"jsonlines": jsonLines,
+		},
+	})
+}
+
+// condition answers [have:PROG] (PROG is on $PATH; with
+// SOCKIT_REQUIRE_PEERS=1, as in CI, a missing PROG fails the test instead
+// of skipping it) and [ipv6] (::1 can be bound).
+func condition(cond string) (bool, error) {
+	if prog, ok := strings.CutPrefix(cond, "have:"); ok {
+		if _, err := exec.LookPath(prog); err == nil {
+			return true, nil
+		}
+		if os.Getenv("SOCKIT_REQUIRE_PEERS") == "1" {
+			return false, fmt.Errorf("%s is not installed but SOCKIT_REQUIRE_PEERS=1", prog)
+		}
+		return false, nil
+	}
+	if cond == "ipv6" {
+		fd, err := syscall.Socket(syscall.AF_INET6, syscall.SOCK_STREAM, 0)
+		if err != nil {
+			return false, nil
+		}
+		defer syscall.Close(fd)
+		return syscall.Bind(fd, &syscall.SockaddrInet6{Addr: [16]byte{15: 1}}) == nil, nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
+}
+
+// waitAddr: waitaddr FILE VAR — poll (10ms, 10s deadline) until FILE holds
+// a line, then set $VAR to it, $VAR_HOST and $VAR_PORT to its parts.
+func waitAddr(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitaddr FILE VAR")
+	}
+	s := pollFile(ts, args[0], func(s string) bool { return strings.HasSuffix(s, "\n") })
+	addr := strings.TrimSpace(s)
+	ts.Setenv(args[1], addr)
+	if i := strings.LastIndex(addr, ":"); i > 0 {
+		ts.Setenv(args[1]+"_HOST", strings.Trim(addr[:i], "[]"))
+		ts.Setenv(args[1]+"_PORT", addr[i+1:])
+	}
+}
+
+// waitFor: waitfor FILE REGEXP — poll until FILE matches REGEXP.
+func waitFor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitfor FILE REGEXP")
+	}
+	re := regexp.MustCompile(args[1])
+	pollFile(ts, args[0], re.MatchString)
+}
+
+func pollFile(ts *testscript.TestScript, name string, ok func(string) bool) string {
+	path := ts.MkAbs(name)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil && ok(string(b)) {
+			return string(b)
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("timed out waiting for %s", name)
+		}
+	}
+}
+
+// mkFile: mkfile NAME SIZE — SIZE (K, M suffixes) pseudo-random bytes.
+func mkFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mkfile NAME SIZE")
+	}
+	n, err := parseBytes(args[1])
+	ts.Check(err)
+	r := rand.New(rand.NewPCG(uint64(n), 42))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o644))
+}
+
+// freePort: freeport VAR — a port the kernel just said was free on
+// 127.0.0.1, for peers (nc -l, socat) that cannot report the port they
+// bound. Peers then dial it with --retry rather than sleeping.
+func freePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	ts.Check(err)
+	defer syscall.Close(fd)
+	ts.Check(syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	sa, err := syscall.Getsockname(fd)
+	ts.Check(err)
+	ts.Setenv(args[0], strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+}
+
+// expectMain: expect [-pid FILE] [-hold] CODE PROG ARGS... runs PROG with
+// our stdio, forwards SIGINT and SIGTERM to it, and exits 0 if PROG's exit
+// status is CODE (a signal death counts as 128+n), 1 otherwise. -pid
+// writes PROG's pid to FILE; -hold gives PROG a stdin that carries our
+// stdin and then stays open until PROG exits.
+func expectMain() {
+	args := os.Args[1:]
+	pidFile, hold := "", false
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "-pid":
+			pidFile, args = args[1], args[2:]
+		case "-hold":
+			hold, args = true, args[1:]
+		default:
+			fmt.Fprintln(os.Stderr, "expect: unknown flag", args[0])
+			os.Exit(2)
+		}
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil || len(args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: expect [-pid FILE] [-hold] CODE PROG ARGS...")
+		os.Exit(2)
+	}
+	c := exec.Command(args[1], args[2:]...)
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
+	var holdW *os.File
+	if hold {
+		r, w, err := os.Pipe()
+		if err != nil {
+			panic(err)
+		}
+		c.Stdin, holdW = r, w
+		go func() { _, _ = w.ReadFrom(os.Stdin) }()
+		defer r.Close()
+	}
+	sigc := make(chan os.Signal, 2)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	if err := c.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "expect:", err)
+		os.Exit(1)
+	}
+	if pidFile != "" {
+		_ = os.WriteFile(pidFile, []byte(strconv.Itoa(c.Process.Pid)+"\n"), 0o644)
+	}
+	go func() {
+		for s := range sigc {
+			_ = c.Process.Signal(s)
+		}
+	}()
+	_ = c.Wait()
+	if holdW != nil {
+		holdW.Close()
+	}
+	got := c.ProcessState.ExitCode()
+	if ws, ok := c.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		got = 128 + int(ws.Signal())
+	}
+	if got != want {
+		fmt.Fprintf(os.Stderr, "expect: %s exited %d, want %d\n", args[1], got, want)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// blackholeMain: blackhole ADDRFILE listens on 127.0.0.1 with a full
+// accept queue, so that new connections get no answer (their SYNs are
+// dropped) and a dial can only time out; it writes its address to
+// ADDRFILE and waits to be killed.
+func blackholeMain() {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	check(err)
+	check(syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	check(syscall.Listen(fd, 0))
+	sa, err := syscall.Getsockname(fd)
+	check(err)
+	addr := fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
+	var held []net.Conn
+	for i := 0; i < 16; i++ { // fill the queue until dials time out
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			break
+		}
+		held = append(held, c)
+	}
+	check(os.WriteFile(os.Args[1]+".tmp", []byte(addr+"\n"), 0o644))
+	check(os.Rename(os.Args[1]+".tmp", os.Args[1]))
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	<-sigc
+	for _, c := range held {
+		c.Close()
+	}
+	os.Exit(0)
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// jsonLines: jsonlines FILE EVENT... — every line of FILE is a JSON object
+// with "time", "event" and at least one address, and the events named
+// appear among them.
+func jsonLines(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: jsonlines FILE EVENT...")
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(ts.ReadFile(args[0])), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			ts.Fatalf("not a JSON object: %q: %v", line, err)
+		}
+		ev, _ := m["event"].(string)
+		if _, ok := m["time"].(string); !ok || ev == "" {
+			ts.Fatalf("no time or event in %q", line)
+		}
+		if m["local"] == nil && m["remote"] == nil && m["host"] == nil {
+			ts.Fatalf("no address in %q", line)
+		}
+		seen[ev] = true
+	}
+	for _, ev := range args[1:] {
+		if !seen[ev] {
+			ts.Fatalf("no %q event in %s", ev, args[0])
+		}
+	}
+}

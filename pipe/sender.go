@@ -1,0 +1,114 @@
+package pipe
+
+import (
+	"io"
+	"syscall"
+	"sync/atomic"
+)
+
+// Sender states: the send loop is blocked reading the input, is writing
+// what it read to the connection, or has been stopped.
+const (
+	stateWriting int32 = iota
+	stateReading
+	stateStopped
+)
+
+// sendBufSize is the send loop's buffer, in bytes.
+const sendBufSize = 32 << 10
+
+// sender copies the input to the connection. Its copyUntilIdle loop lets
+// Join end at the peer's EOF without losing input that was already
+// there: the input is cut off only while the loop is blocked reading it,
+// with nothing ready to read.
+type sender struct {
+	c        *Conn
+	in       io.Reader
+	shutdown bool // half-close at input EOF
+	state    atomic.Int32
+	ended    atomic.Bool   // the peer's EOF was seen
+	done     chan struct{} // closed when the loop ends by itself; err is then set
+	idle     chan struct{} // closed when the loop stops at an idle input after the peer's EOF
+	err      error
+}
+
+func newSender(c *Conn, in io.Reader, shutdown bool) *sender {
+	return &sender{c: c, in: in, shutdown: shutdown, done: make(chan struct{}), idle: make(chan struct{})}
+}
+
+// copyAll copies everything with io.Copy, so that sendfile and splice
+// stay available, then half-closes.
+func (s *sender) copyAll() {
+	_, err := io.Copy(s.c, s.in)
+	s.finish(err)
+}
+
+// copyUntilIdle copies until input EOF, or until the peer has ended and
+// the input has nothing ready.
+func (s *sender) copyUntilIdle() {
+	buf := make([]byte, sendBufSize)
+	for {
+		s.state.Store(stateReading)
+		if s.ended.Load() && !inputReady(s.in) {
+			if s.state.CompareAndSwap(stateReading, stateStopped) {
+				close(s.idle)
+			}
+			return
+		}
+		n, rerr := s.in.Read(buf)
+		if !s.state.CompareAndSwap(stateReading, stateWriting) {
+			return // Join stopped us while we were blocked
+		}
+		if n > 0 {
+			if _, err := s.c.Write(buf[:n]); err != nil {
+				s.finish(err)
+				return
+			}
+		}
+		if rerr == io.EOF {
+			s.finish(nil)
+			return
+		}
+		if rerr != nil {
+			s.finish(rerr)
+			return
+		}
+	}
+}
+
+// finish half-closes after a clean end and reports the outcome.
+func (s *sender) finish(err error) {
+	if err == nil && s.shutdown {
+		err = s.c.CloseWrite()
+	}
+	s.err = err
+	close(s.done)
+}
+
+// peerEnded tells the loop the peer has ended and reports whether the
+// loop was stopped on the spot (blocked on an input with nothing ready).
+// Otherwise the loop goes on until the input is drained of what is ready
+// and then closes idle, or reaches EOF and closes done.
+func (s *sender) peerEnded() bool {
+	s.ended.Store(true)
+	return !inputReady(s.in) && s.state.CompareAndSwap(stateReading, stateStopped)
+}
+
+// inputReady reports whether r has bytes that a Read would return at once.
+func inputReady(r io.Reader) bool {
+	switch v := r.(type) {
+	case interface{ Len() int }: // strings.Reader, bytes.Reader, bytes.Buffer
+		return v.Len() > 0
+	case syscall.Conn: // *os.File: pipes, terminals
+		rc, err := v.SyscallConn()
+		if err != nil {
+			return false
+		}
+		ready := false
+		if rc.Control(func(fd uintptr) { ready = fdReadable(fd) }) != nil {
+			return false
+		}
+		return ready
+	}
+	return false
+}
