@@ -44,8 +44,12 @@ func (s *sender) copyAll() {
 }
 
 // copyUntilIdle copies until input EOF, or until the peer has ended and
-// the input has nothing ready.
+// the input has nothing ready. When the input can be polled (a pipe or a
+// terminal), the loop waits for input to be ready and claims it before
+// reading, so input that was there before the peer's EOF is never read and
+// then dropped.
 func (s *sender) copyUntilIdle() {
+	wait := waiter(s.in)
 	buf := make([]byte, sendBufSize)
 	for {
 		s.state.Store(stateReading)
@@ -55,9 +59,22 @@ func (s *sender) copyUntilIdle() {
 			}
 			return
 		}
-		n, rerr := s.in.Read(buf)
-		if !s.state.CompareAndSwap(stateReading, stateWriting) {
-			return // Join stopped us while we were blocked
+		var n int
+		var rerr error
+		if wait != nil {
+			if err := wait(); err != nil {
+				wait = nil // cannot poll after all: read first, claim after
+				continue
+			}
+			if !s.state.CompareAndSwap(stateReading, stateWriting) {
+				return // Join stopped us while the input was idle
+			}
+			n, rerr = s.in.Read(buf)
+		} else {
+			n, rerr = s.in.Read(buf)
+			if !s.state.CompareAndSwap(stateReading, stateWriting) {
+				return // Join stopped us while we were blocked
+			}
 		}
 		if n > 0 {
 			if _, err := s.c.Write(buf[:n]); err != nil {
@@ -92,6 +109,26 @@ func (s *sender) finish(err error) {
 func (s *sender) peerEnded() bool {
 	s.ended.Store(true)
 	return !inputReady(s.in) && s.state.CompareAndSwap(stateReading, stateStopped)
+}
+
+// waiter returns a function that blocks until r can be read without
+// blocking, or nil when r cannot be polled.
+func waiter(r io.Reader) func() error {
+	sc, ok := r.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return func() error {
+		var werr error
+		if err := rc.Control(func(fd uintptr) { werr = fdWait(fd) }); err != nil {
+			return err
+		}
+		return werr
+	}
 }
 
 // inputReady reports whether r has bytes that a Read would return at once.
