@@ -21,7 +21,7 @@ type idleWatch struct {
 	c      *Conn
 	d      time.Duration
 	tick   time.Duration
-	kernel bool           // TCP: the kernel's byte counters are readable
+	kernel bool            // TCP: the kernel's byte counters are readable
 	rc     syscall.RawConn // the TCP socket, when kernel is true
 	fired  atomic.Bool
 

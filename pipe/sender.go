@@ -2,8 +2,8 @@ package pipe
 
 import (
 	"io"
-	"syscall"
 	"sync/atomic"
+	"syscall"
 )
 
 // Sender states: the send loop is blocked reading the input, is writing
