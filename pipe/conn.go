@@ -120,6 +120,9 @@ func (c *Conn) SetWriteDeadline(t time.Time) error { return c.raw.SetWriteDeadli
 
 // ended reports the peer's EOF, once.
 func (c *Conn) ended() {
+	if c.opts.OnEvent == nil {
+		return
+	}
 	c.endOnce.Do(func() {
 		c.opts.OnEvent.Emit(Event{Name: EventEnd, Local: c.LocalAddr(), Remote: c.RemoteAddr()})
 	})
