@@ -1,0 +1,217 @@
+package pipe
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// joinResult is what a Join under test returned and wrote.
+type joinResult struct {
+	err error
+	out string
+}
+
+// startJoin runs Join on c in the background.
+func startJoin(c *Conn, in io.Reader, o JoinOptions) <-chan joinResult {
+	res := make(chan joinResult, 1)
+	go func() {
+		var out bytes.Buffer
+		err := Join(context.Background(), c, in, &out, o)
+		res <- joinResult{err, out.String()}
+	}()
+	return res
+}
+
+// await returns the Join's result or fails the test after a generous
+// deadline (a hang is the bug these tests look for).
+func await(t *testing.T, res <-chan joinResult) joinResult {
+	t.Helper()
+	select {
+	case r := <-res:
+		return r
+	case <-time.After(10 * time.Second):
+		t.Fatal("Join did not return")
+		return joinResult{}
+	}
+}
+
+// openPipe returns an os.Pipe whose ends are closed at cleanup, so that a
+// sender goroutine still blocked on the read end can exit.
+func openPipe(t *testing.T) (r, w *os.File) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close(); r.Close() })
+	return r, w
+}
+
+// TestJoinInputEOF: input EOF half-closes, and a reply that comes well
+// after it is still delivered.
+func TestJoinInputEOF(t *testing.T) {
+	a, peer := tcpPair(t)
+	res := startJoin(wrap(t, a, Options{}), strings.NewReader("question"), JoinOptions{})
+	got, err := io.ReadAll(peer) // ends at our half-close
+	if err != nil || string(got) != "question" {
+		t.Fatalf("peer read %q, %v", got, err)
+	}
+	time.Sleep(200 * time.Millisecond) // a slow server
+	peer.Write([]byte("answer"))
+	peer.(*net.TCPConn).CloseWrite()
+	if r := await(t, res); r.err != nil || r.out != "answer" {
+		t.Errorf("Join = %v, out %q", r.err, r.out)
+	}
+}
+
+// TestJoinPeerEOFInputOpen: the peer's EOF ends Join at once while the
+// input is open and idle.
+func TestJoinPeerEOFInputOpen(t *testing.T) {
+	for _, name := range []string{"pipe", "reader"} {
+		t.Run(name, func(t *testing.T) {
+			a, peer := tcpPair(t)
+			var in io.Reader
+			if name == "pipe" {
+				in, _ = openPipe(t)
+			} else {
+				pr, pw := io.Pipe()
+				t.Cleanup(func() { pw.Close() })
+				in = pr
+			}
+			res := startJoin(wrap(t, a, Options{}), in, JoinOptions{})
+			peer.Write([]byte("bye"))
+			peer.Close()
+			if r := await(t, res); r.err != nil || r.out != "bye" {
+				t.Errorf("Join = %v, out %q", r.err, r.out)
+			}
+		})
+	}
+}
+
+// TestJoinReadyInputNotLost: input already waiting in a pipe when the
+// peer ends is still sent before Join returns.
+func TestJoinReadyInputNotLost(t *testing.T) {
+	a, peer := tcpPair(t)
+	r, w := openPipe(t)
+	data := bytes.Repeat([]byte("x"), 50000)
+	w.Write(data[:10000])
+	c := wrap(t, a, Options{})
+	res := startJoin(c, r, JoinOptions{})
+	peer.(*net.TCPConn).CloseWrite()
+	go w.Write(data[10000:]) // blocks on the pipe's buffer until read
+	got := make(chan int, 1)
+	go func() { b, _ := io.ReadAll(peer); got <- len(b) }()
+	if r := await(t, res); r.err != nil {
+		t.Fatalf("Join = %v", r.err)
+	}
+	if n := <-got; n < 10000 {
+		t.Errorf("peer got %d bytes, want at least the 10000 that were ready", n)
+	}
+}
+
+// TestJoinHalfOpen: after the peer's EOF, input keeps going until its EOF.
+func TestJoinHalfOpen(t *testing.T) {
+	a, peer := tcpPair(t)
+	r, w := openPipe(t)
+	res := startJoin(wrap(t, a, Options{}), r, JoinOptions{HalfOpen: true})
+	peer.(*net.TCPConn).CloseWrite()
+	time.Sleep(100 * time.Millisecond) // Join must still be running
+	w.Write([]byte("late"))
+	w.Close()
+	got, _ := io.ReadAll(peer)
+	if r := await(t, res); r.err != nil || string(got) != "late" {
+		t.Errorf("Join = %v, peer got %q", r.err, got)
+	}
+}
+
+// TestJoinNoShutdown: input EOF does not half-close; the peer's EOF ends
+// Join.
+func TestJoinNoShutdown(t *testing.T) {
+	a, peer := tcpPair(t)
+	res := startJoin(wrap(t, a, Options{}), strings.NewReader("hi"), JoinOptions{NoShutdown: true})
+	buf := make([]byte, 2)
+	if _, err := io.ReadFull(peer, buf); err != nil {
+		t.Fatal(err)
+	}
+	peer.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	if n, err := peer.Read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("peer read %d, %v: want no EOF while Join runs", n, err)
+	}
+	peer.Write([]byte("ok"))
+	peer.Close()
+	if r := await(t, res); r.err != nil || r.out != "ok" {
+		t.Errorf("Join = %v, out %q", r.err, r.out)
+	}
+}
+
+// TestJoinSendOnly: the peer's bytes are discarded and its EOF does not
+// stop the input.
+func TestJoinSendOnly(t *testing.T) {
+	a, peer := tcpPair(t)
+	r, w := openPipe(t)
+	res := startJoin(wrap(t, a, Options{}), r, JoinOptions{SendOnly: true})
+	peer.Write([]byte("ignored"))
+	peer.(*net.TCPConn).CloseWrite()
+	w.Write([]byte("data"))
+	w.Close()
+	got, _ := io.ReadAll(peer)
+	if r := await(t, res); r.err != nil || r.out != "" || string(got) != "data" {
+		t.Errorf("Join = %v, out %q, peer got %q", r.err, r.out, got)
+	}
+}
+
+// TestJoinRecvOnly: input is never read and never half-closes.
+func TestJoinRecvOnly(t *testing.T) {
+	a, peer := tcpPair(t)
+	in := strings.NewReader("unread")
+	res := startJoin(wrap(t, a, Options{}), in, JoinOptions{RecvOnly: true})
+	peer.Write([]byte("news"))
+	peer.(*net.TCPConn).CloseWrite()
+	if r := await(t, res); r.err != nil || r.out != "news" {
+		t.Errorf("Join = %v, out %q", r.err, r.out)
+	}
+	if in.Len() != len("unread") {
+		t.Error("input was read")
+	}
+	if got, _ := io.ReadAll(peer); len(got) != 0 {
+		t.Errorf("peer got %q", got)
+	}
+}
+
+// TestJoinContext: a cancelled context ends Join with its cause.
+func TestJoinContext(t *testing.T) {
+	a, _ := tcpPair(t)
+	r, _ := openPipe(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	res := make(chan error, 1)
+	go func() { res <- Join(ctx, wrap(t, a, Options{}), r, io.Discard, JoinOptions{}) }()
+	stop := errors.New("stop")
+	cancel(stop)
+	select {
+	case err := <-res:
+		if !errors.Is(err, stop) {
+			t.Errorf("Join = %v, want the cause", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Join did not return")
+	}
+}
+
+// TestJoinPeerReset: a reset from the peer is an error.
+func TestJoinPeerReset(t *testing.T) {
+	a, peer := tcpPair(t)
+	r, _ := openPipe(t)
+	res := startJoin(wrap(t, a, Options{}), r, JoinOptions{})
+	peer.(*net.TCPConn).SetLinger(0)
+	peer.Close()
+	if r := await(t, res); r.err == nil {
+		t.Error("Join = nil after a reset")
+	}
+}
