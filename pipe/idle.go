@@ -42,7 +42,9 @@ func watchIdle(c *Conn, d time.Duration) *idleWatch {
 		}
 	}
 	w.last = w.progress()
+	w.mu.Lock() // check may run before AfterFunc returns
 	w.timer = time.AfterFunc(w.tick, w.check)
+	w.mu.Unlock()
 	return w
 }
 
