@@ -85,7 +85,7 @@ func parsePort(s string, listening bool) (int, error) {
 		}
 		return n, nil
 	}
-	if s == "" || len(s) > 32 || strings.ContainsAny(s, " \t\r\n/:") {
+	if !isServiceName(s) { // net.LookupPort would also take "+80"
 		return 0, fmt.Errorf("bad port %q", s)
 	}
 	n, err := net.LookupPort("tcp", s)
@@ -94,6 +94,22 @@ func parsePort(s string, listening bool) (int, error) {
 	}
 	return n, nil
 }
+
+// isServiceName reports whether s looks like an IANA service name: a
+// letter, then letters, digits and hyphens (RFC 6335), at most 32 bytes.
+func isServiceName(s string) bool {
+	if s == "" || len(s) > 32 || !isLetter(s[0]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isLetter(c) && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func isDigits(s string) bool {
 	if s == "" {

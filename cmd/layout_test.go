@@ -1,0 +1,120 @@
+package cmd
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The package layout of DESIGN.md: which of our packages each may import.
+// Sub-packages inherit their top-level package's rule.
+var allowedImports = map[string][]string{
+	".":       {"cmd"},
+	"cmd":     {"listen", "connect", "ipc", "pipe", "tls"},
+	"listen":  {"pipe"},
+	"connect": {"pipe"},
+	"ipc":     {"pipe"},
+	"pipe":    {},
+	"tls":     {},
+}
+
+// cliOnly are the modules only cmd may import.
+var cliOnly = []string{"github.com/urfave/cli", "github.com/fatih/color", "github.com/mattn/go-isatty"}
+
+// TestLayout keeps the import graph and the output rules honest: imports
+// point one way, only cmd uses the CLI libraries, the packages below cmd
+// import only the standard library (and x/sys) besides ours, and none of
+// them prints or touches os.Stdout, os.Stderr or os.Exit.
+func TestLayout(t *testing.T) {
+	root := ".."
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		top := "."
+		if dir := filepath.Dir(rel); dir != "." {
+			top = strings.Split(filepath.ToSlash(dir), "/")[0]
+		}
+		allowed, known := allowedImports[top]
+		if !known {
+			if top == "scripts" || top == "man" || top == "docs" {
+				return nil
+			}
+			t.Errorf("%s: package outside the layout of DESIGN.md", rel)
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly|parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			switch {
+			case strings.HasPrefix(p, "sockit/") || p == "sockit":
+				ours := strings.Split(strings.TrimPrefix(p, "sockit/"), "/")[0]
+				if ours != top && !slices.Contains(allowed, ours) {
+					t.Errorf("%s imports %s: %s may import only %v", rel, p, top, allowed)
+				}
+			case slices.ContainsFunc(cliOnly, func(m string) bool { return strings.HasPrefix(p, m) }):
+				if top != "cmd" {
+					t.Errorf("%s imports %s: only cmd may", rel, p)
+				}
+			case strings.Contains(strings.Split(p, "/")[0], "."): // not the standard library
+				if top != "cmd" && !strings.HasPrefix(p, "golang.org/x/sys/") {
+					t.Errorf("%s imports %s: packages below cmd use the standard library", rel, p)
+				}
+			}
+		}
+		if top != "cmd" && top != "." {
+			checkQuiet(t, fset, path, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkQuiet reports prints, logs, exits and uses of the process's
+// standard streams in a file of a package below cmd.
+func checkQuiet(t *testing.T, fset *token.FileSet, path, rel string) {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parser.ParseFile(fset, path, src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	banned := map[string]bool{
+		"os.Stdout": true, "os.Stderr": true, "os.Stdin": true, "os.Exit": true,
+		"fmt.Print": true, "fmt.Printf": true, "fmt.Println": true,
+		"log.Print": true, "log.Printf": true, "log.Println": true, "log.Fatal": true, "log.Fatalf": true,
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		if id, ok := sel.X.(*ast.Ident); ok && banned[id.Name+"."+sel.Sel.Name] {
+			t.Errorf("%s: %s uses %s.%s: only cmd prints and exits", rel, fset.Position(sel.Pos()), id.Name, sel.Sel.Name)
+		}
+		return true
+	})
+}
