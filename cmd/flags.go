@@ -20,16 +20,16 @@ import (
 // commonFlags are on every command.
 func commonFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print connection events on stderr"},
-		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "format of -v events: `FORMAT` text or json (one object per line)"},
-		&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour stderr: `WHEN` auto (stderr is a terminal and NO_COLOR unset), always or never"},
-		&cli.BoolFlag{Name: "nodelay", Usage: "set TCP_NODELAY (turn Nagle's algorithm off); default: the OS default, Nagle on"},
-		&cli.DurationFlag{Name: "keepalive", Usage: "send TCP keep-alive probes after `DURATION` idle (default: no probes)"},
-		&cli.DurationFlag{Name: "idle-timeout", Usage: "close after `DURATION` with no traffic in either direction and exit 3 (default: never)"},
-		&cli.StringFlag{Name: "send-buffer", Usage: "socket send buffer (SO_SNDBUF) in `BYTES`, suffixes K, M, G (default: the OS's)"},
-		&cli.StringFlag{Name: "recv-buffer", Usage: "socket receive buffer (SO_RCVBUF) in `BYTES`, suffixes K, M, G (default: the OS's)"},
-		&cli.BoolFlag{Name: "4", Usage: "use IPv4 only"},
-		&cli.BoolFlag{Name: "6", Usage: "use IPv6 only"},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print connection events on stderr", DisableDefaultText: true},
+		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "`FORMAT` of -v events: text, or json for one JSON object per line"},
+		&cli.StringFlag{Name: "color", Value: "auto", Usage: "`WHEN` to colour stderr: auto (when it is a terminal and NO_COLOR is unset), always or never"},
+		&cli.BoolFlag{Name: "nodelay", Usage: "set TCP_NODELAY: turn Nagle's algorithm off (without it: the OS default, Nagle on)", DisableDefaultText: true},
+		&cli.DurationFlag{Name: "keepalive", Usage: "send TCP keep-alive probes after `DURATION` idle, then every DURATION", DefaultText: "no probes"},
+		&cli.DurationFlag{Name: "idle-timeout", Usage: "close after `DURATION` with no traffic in either direction and exit 3", DefaultText: "never"},
+		&cli.StringFlag{Name: "send-buffer", Usage: "socket send buffer (SO_SNDBUF) in `BYTES`, suffixes K, M, G", DefaultText: "the OS's"},
+		&cli.StringFlag{Name: "recv-buffer", Usage: "socket receive buffer (SO_RCVBUF) in `BYTES`, suffixes K, M, G", DefaultText: "the OS's"},
+		&cli.BoolFlag{Name: "4", Usage: "use IPv4 only", DisableDefaultText: true},
+		&cli.BoolFlag{Name: "6", Usage: "use IPv6 only", DisableDefaultText: true},
 	}
 }
 
@@ -43,10 +43,10 @@ func listenFlags() []cli.Flag {
 // dialFlags are on the commands that dial.
 func dialFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.DurationFlag{Name: "connect-timeout", Usage: "give up a connection attempt after `DURATION` and exit 3 (default: the OS's limit)"},
+		&cli.DurationFlag{Name: "connect-timeout", Usage: "give up a connection attempt after `DURATION` and exit 3", DefaultText: "the OS's limit"},
 		&cli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "dial from local address `ADDR`"},
 		&cli.StringFlag{Name: "source-port", Aliases: []string{"p"}, Usage: "dial from local port `PORT`"},
-		&cli.IntFlag{Name: "retry", Usage: "retry a failed connection up to `N` more times"},
+		&cli.IntFlag{Name: "retry", Usage: "retry a failed connection up to `N` more times", DefaultText: "no retries"},
 		&cli.DurationFlag{Name: "retry-delay", Value: time.Second, Usage: "wait `DURATION` before the first retry, doubling each time up to 30s"},
 	}
 }
@@ -55,10 +55,10 @@ func dialFlags() []cli.Flag {
 // stdout.
 func streamFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.BoolFlag{Name: "no-shutdown", Usage: "keep the write side open after stdin ends (no half-close)"},
-		&cli.BoolFlag{Name: "half-open", Usage: "keep sending stdin after the peer ends, until stdin ends"},
-		&cli.BoolFlag{Name: "send-only", Usage: "only send: never write the peer's bytes to stdout"},
-		&cli.BoolFlag{Name: "recv-only", Usage: "only receive: never read stdin"},
+		&cli.BoolFlag{Name: "no-shutdown", Usage: "keep the write side open after stdin ends (no half-close)", DisableDefaultText: true},
+		&cli.BoolFlag{Name: "half-open", Usage: "keep sending stdin after the peer ends, until stdin ends", DisableDefaultText: true},
+		&cli.BoolFlag{Name: "send-only", Usage: "only send: never write the peer's bytes to stdout", DisableDefaultText: true},
+		&cli.BoolFlag{Name: "recv-only", Usage: "only receive: never read stdin", DisableDefaultText: true},
 	}
 }
 

@@ -1,0 +1,243 @@
+package cmd
+
+// The man page, man/sockit.1, is generated from the app's commands and
+// flags by manPage, plus the sections below that the CLI definitions
+// cannot hold. TestManPage fails when the file is stale; scripts/man.sh
+// regenerates it.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// manPage renders app as a section 1 man page in roff.
+func manPage(app *cli.App) string {
+	var b strings.Builder
+	b.WriteString(`.\" Generated from the CLI definitions by scripts/man.sh; do not edit.` + "\n")
+	b.WriteString(".TH SOCKIT 1 \"\" \"sockit\" \"User Commands\"\n")
+	section(&b, "NAME")
+	fmt.Fprintf(&b, "sockit \\- %s\n", roff(app.Usage))
+	section(&b, "SYNOPSIS")
+	for _, c := range app.VisibleCommands() {
+		fmt.Fprintf(&b, ".B sockit %s\n[\\fIOPTIONS\\fR] %s\n.br\n", c.Name, roff(c.ArgsUsage))
+	}
+	b.WriteString(".B sockit\n\\-\\-help | \\-\\-version\n")
+	section(&b, "DESCRIPTION")
+	paragraphs(&b, app.Description)
+	b.WriteString(manAddresses)
+
+	common := names(commonFlags())
+	section(&b, "COMMANDS")
+	for _, c := range app.VisibleCommands() {
+		fmt.Fprintf(&b, ".SS \"sockit %s %s\"\n", c.Name, roff(c.ArgsUsage))
+		paragraphs(&b, c.Description)
+		for _, f := range c.Flags {
+			if !slices.Contains(common, f.Names()[0]) {
+				flagItem(&b, f)
+			}
+		}
+	}
+	section(&b, "COMMON OPTIONS")
+	b.WriteString("Every command takes these. Flags may come before or after the address.\n")
+	for _, f := range commonFlags() {
+		flagItem(&b, f)
+	}
+	flagItem(&b, &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help and exit 0"})
+	flagItem(&b, cli.VersionFlag)
+	b.WriteString(manRest)
+	return b.String()
+}
+
+func section(b *strings.Builder, name string) { fmt.Fprintf(b, ".SH %s\n", name) }
+
+// paragraphs writes text, whose paragraphs are separated by blank lines.
+func paragraphs(b *strings.Builder, text string) {
+	for i, p := range strings.Split(strings.TrimSpace(text), "\n\n") {
+		if i > 0 {
+			b.WriteString(".PP\n")
+		}
+		b.WriteString(roff(strings.Join(strings.Fields(p), " ")) + "\n")
+	}
+}
+
+// flagItem writes one flag as a tagged paragraph: names, placeholder,
+// usage and default.
+func flagItem(b *strings.Builder, f cli.Flag) {
+	df, ok := f.(cli.DocGenerationFlag)
+	if !ok {
+		return
+	}
+	placeholder, usage := unquoteUsage(df.GetUsage())
+	var tags []string
+	for _, n := range f.Names() {
+		dash := "\\-\\-"
+		if len(n) == 1 {
+			dash = "\\-"
+		}
+		tag := "\\fB" + dash + roff(n) + "\\fR"
+		if df.TakesValue() {
+			if placeholder == "" {
+				placeholder = "value"
+			}
+			tag += " \\fI" + roff(placeholder) + "\\fR"
+		}
+		tags = append(tags, tag)
+	}
+	fmt.Fprintf(b, ".TP\n%s\n%s", strings.Join(tags, ", "), roff(usage))
+	if v := df.GetDefaultText(); df.TakesValue() && v != "" && v != `""` && v != "0s" && v != "0" {
+		fmt.Fprintf(b, " (default: %s)", roff(strings.Trim(v, `"`)))
+	}
+	b.WriteString("\n")
+}
+
+// unquoteUsage takes the first `quoted` word of a usage text as the
+// value's placeholder, as urfave/cli's help does, and drops the quotes.
+func unquoteUsage(usage string) (placeholder, text string) {
+	before, rest, ok := strings.Cut(usage, "`")
+	if !ok {
+		return "", usage
+	}
+	name, after, ok := strings.Cut(rest, "`")
+	if !ok {
+		return "", usage
+	}
+	return name, before + name + after
+}
+
+// names returns the primary names of flags.
+func names(flags []cli.Flag) []string {
+	var ns []string
+	for _, f := range flags {
+		ns = append(ns, f.Names()[0])
+	}
+	return ns
+}
+
+// roff escapes text for a roff line.
+func roff(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\e`)
+	s = strings.ReplaceAll(s, "-", `\-`)
+	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
+		s = `\&` + s
+	}
+	return s
+}
+
+const manAddresses = `.PP
+An address is
+.IR HOST : PORT ,
+.RI [ IPv6 ]: PORT ,
+or
+.I HOST PORT
+as two arguments. The listening commands also take
+.I PORT
+or
+.RI : PORT
+alone for every interface, and port 0 for a free port chosen by the
+kernel (see \fB\-\-addr\-file\fR). A port is a number or a service name
+such as http.
+.PP
+Errors are one line on stderr starting with "sockit: ", sometimes followed
+by "sockit: hint: " lines. Without \fB\-v\fR a successful run prints
+nothing on stderr.
+`
+
+const manRest = `.SH END OF STREAM
+.IP \(bu 2
+When stdin ends, sockit shuts down the write side of the connection (TCP
+FIN) and keeps reading until the peer ends, then exits 0. A reply that
+comes long after stdin ended is still delivered: no timer cuts it off
+unless \fB\-\-idle\-timeout\fR is given.
+.IP \(bu 2
+When the peer ends first while stdin is still open, sockit writes out what
+it received and exits 0 at once; input that was already waiting on stdin
+is sent first. When stdin is a regular file, all of it is sent (as with
+\fB\-\-half\-open\fR).
+.IP \(bu 2
+\fB\-\-no\-shutdown\fR keeps the write side open after stdin ends;
+\fB\-\-half\-open\fR keeps sending stdin after the peer ends;
+\fB\-\-send\-only\fR never writes to stdout and waits for the peer to end;
+\fB\-\-recv\-only\fR never reads stdin, so a listener does not stop when
+stdin is closed.
+.SH EVENTS
+With \fB\-v\fR, sockit prints one line per event on stderr: listening,
+lookup, connect, retry, connection (with the number of open connections),
+end (the peer half-closed), timeout, error and close (with bytes in and
+out and the duration). With \fB\-\-log\-format json\fR each event is one
+JSON object per line with at least time, event and the addresses.
+.SH EXIT STATUS
+.TP
+.B 0
+Success, also for \fB\-\-help\fR and \fB\-\-version\fR.
+.TP
+.B 1
+Runtime failure: connection refused or reset, DNS failure, address in use,
+I/O error.
+.TP
+.B 2
+Usage error: unknown command or flag, wrong arguments, bad values. Nothing
+is written to stdout.
+.TP
+.B 3
+Timeout: \fB\-\-connect\-timeout\fR or \fB\-\-idle\-timeout\fR.
+.TP
+.B 128+n
+Ended by signal n after cleaning up: 130 for SIGINT (Ctrl-C), 143 for
+SIGTERM. 141 when stdout is a closed pipe (SIGPIPE), silently.
+.SH ENVIRONMENT
+.TP
+.B NO_COLOR
+When set, stderr is never coloured (unless \fB\-\-color always\fR).
+.TP
+.B TERM
+When dumb, stderr is never coloured.
+.SH EXAMPLES
+Run an echo server on port 9000 and talk to it:
+.PP
+.nf
+.RS
+sockit echo 9000 &
+printf 'hello\en' | sockit connect localhost 9000
+.RE
+.fi
+.PP
+Ask a web server for its headers; the reply after stdin ends is kept:
+.PP
+.nf
+.RS
+printf 'HEAD / HTTP/1.0\er\en\er\en' | sockit connect example.com 80
+.RE
+.fi
+.PP
+Copy a file from one machine to another (receiver first):
+.PP
+.nf
+.RS
+sockit listen 9000 > copy.iso
+sockit connect receiver:9000 < image.iso
+.RE
+.fi
+.PP
+Listen on a free port and tell a script which one, with events as JSON:
+.PP
+.nf
+.RS
+sockit listen 127.0.0.1:0 \-\-addr\-file addr \-v \-\-log\-format json
+.RE
+.fi
+.PP
+Wait for a service that starts late, and give up after 30 s of silence:
+.PP
+.nf
+.RS
+sockit connect db 5432 \-\-retry 10 \-\-idle\-timeout 30s
+.RE
+.fi
+.SH SEE ALSO
+.BR nc (1),
+.BR ncat (1),
+.BR socat (1)
+`
