@@ -42,3 +42,30 @@ func TestManPage(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeFlags fails when a flag or command is missing from README.md.
+func TestReadmeFlags(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := newApp(&env{stdin: strings.NewReader(""), stdout: &strings.Builder{}, stderr: &strings.Builder{}})
+	for _, c := range app.VisibleCommands() {
+		if !strings.Contains(string(readme), "sockit "+c.Name) {
+			t.Errorf("README.md does not mention sockit %s", c.Name)
+		}
+		for _, f := range c.Flags {
+			found := false
+			for _, n := range f.Names() { // any alias will do: `-v`, `-s/--source`
+				dash := "--"
+				if len(n) == 1 {
+					dash = "-"
+				}
+				found = found || strings.Contains(string(readme), "`"+dash+n)
+			}
+			if !found {
+				t.Errorf("README.md does not mention --%s of sockit %s", f.Names()[0], c.Name)
+			}
+		}
+	}
+}
