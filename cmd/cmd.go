@@ -90,6 +90,7 @@ func newApp(e *env) *cli.App {
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = onUsageError
+		c.HideHelpCommand = true // else "sockit connect h 80" asks for help on "80"
 	}
 	return app
 }

@@ -1,10 +1,12 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -82,7 +84,14 @@ func openListener(c *cli.Context, sock pipe.Options) (net.Listener, error) {
 	if f := c.String("addr-file"); f != "" {
 		if err := writeAtomic(f, ln.Addr().String()+"\n"); err != nil {
 			ln.Close()
-			return nil, fmt.Errorf("--addr-file: %w", err)
+			var pe *os.PathError // name the file given, not the temporary one
+			var le *os.LinkError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			} else if errors.As(err, &le) {
+				err = le.Err
+			}
+			return nil, fmt.Errorf("--addr-file %s: %w", f, err)
 		}
 	}
 	sock.OnEvent.Emit(pipe.Event{Name: pipe.EventListening, Local: ln.Addr()})
@@ -92,6 +101,9 @@ func openListener(c *cli.Context, sock pipe.Options) (net.Listener, error) {
 // writeAtomic writes data to path through a temporary file in the same
 // directory and a rename, so a reader never sees half of it.
 func writeAtomic(path, data string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return syscall.EISDIR
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
