@@ -56,7 +56,7 @@ func newDiag(w io.Writer, mode string, verbose, json bool) *diag {
 // colorTerminal reports whether w is a terminal that wants colour.
 // fatih/color decides from stdout, which for sockit is data: decide here.
 func colorTerminal(w io.Writer) bool {
-	if _, ok := os.LookupEnv("NO_COLOR"); ok || os.Getenv("TERM") == "dumb" {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" { // no-color.org: set and not empty
 		return false
 	}
 	f, ok := w.(*os.File)

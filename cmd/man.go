@@ -190,7 +190,7 @@ SIGTERM. 141 when stdout is a closed pipe (SIGPIPE), silently.
 .SH ENVIRONMENT
 .TP
 .B NO_COLOR
-When set, stderr is never coloured (unless \fB\-\-color always\fR).
+When set and not empty, stderr is never coloured (unless \fB\-\-color always\fR).
 .TP
 .B TERM
 When dumb, stderr is never coloured.
