@@ -26,11 +26,7 @@ the peer ends, then exits 0; if the peer ends first, it exits 0 at once.`,
 
 // connect is the action of sockit connect.
 func (e *env) connect(c *cli.Context) error {
-	d, err := e.setup(c)
-	if err != nil {
-		return err
-	}
-	sock, err := socketOptions(c, d)
+	sock, err := e.setup(c)
 	if err != nil {
 		return err
 	}

@@ -21,11 +21,7 @@ or 143). When a client half-closes, its echo ends with a half-close too.`,
 
 // echo is the action of sockit echo.
 func (e *env) echo(c *cli.Context) error {
-	d, err := e.setup(c)
-	if err != nil {
-		return err
-	}
-	sock, err := socketOptions(c, d)
+	sock, err := e.setup(c)
 	if err != nil {
 		return err
 	}

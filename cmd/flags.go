@@ -71,20 +71,21 @@ func flagsOf(groups ...[]cli.Flag) []cli.Flag {
 	return all
 }
 
-// setup reads the diagnostic flags and installs the command's stderr
-// writer in e. Every Action calls it first.
-func (e *env) setup(c *cli.Context) (*diag, error) {
+// setup reads the diagnostic flags, installs the command's stderr writer
+// in e and returns the socket options of the shared flags. Every Action
+// calls it first.
+func (e *env) setup(c *cli.Context) (pipe.Options, error) {
 	name := c.Command.Name
 	format := c.String("log-format")
 	if format != "text" && format != "json" {
-		return nil, usagef(name, "bad --log-format %q: want text or json", format)
+		return pipe.Options{}, usagef(name, "bad --log-format %q: want text or json", format)
 	}
 	mode := c.String("color")
 	if mode != "auto" && mode != "always" && mode != "never" {
-		return nil, usagef(name, "bad --color %q: want auto, always or never", mode)
+		return pipe.Options{}, usagef(name, "bad --color %q: want auto, always or never", mode)
 	}
 	e.diag = newDiag(e.stderr, mode, c.Bool("verbose"), format == "json")
-	return e.diag, nil
+	return socketOptions(c, e.diag)
 }
 
 // socketOptions builds the socket wrapper's options from the shared flags.

@@ -30,11 +30,7 @@ connect. stdin is not read before the connection arrives.`,
 
 // listen is the action of sockit listen.
 func (e *env) listen(c *cli.Context) error {
-	d, err := e.setup(c)
-	if err != nil {
-		return err
-	}
-	sock, err := socketOptions(c, d)
+	sock, err := e.setup(c)
 	if err != nil {
 		return err
 	}

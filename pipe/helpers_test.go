@@ -14,26 +14,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // tcpPair returns both ends of a loopback TCP connection, raw.
 func tcpPair(t *testing.T) (client, server net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	acc := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			t.Error(err)
-		}
-		acc <- c
-	}()
-	client, err = net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	server = <-acc
-	t.Cleanup(func() { client.Close(); server.Close() })
-	return client, server
+	return connPair(t, "tcp", "127.0.0.1:0")
 }
 
 // unixPair returns both ends of a Unix stream connection in a short
@@ -45,7 +26,14 @@ func unixPair(t *testing.T) (client, server net.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	ln, err := net.Listen("unix", filepath.Join(dir, "s"))
+	return connPair(t, "unix", filepath.Join(dir, "s"))
+}
+
+// connPair listens on addr, dials it and returns both ends, closed at
+// cleanup.
+func connPair(t *testing.T, network, addr string) (client, server net.Conn) {
+	t.Helper()
+	ln, err := net.Listen(network, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +46,7 @@ func unixPair(t *testing.T) (client, server net.Conn) {
 		}
 		acc <- c
 	}()
-	client, err = net.Dial("unix", ln.Addr().String())
+	client, err = net.Dial(network, ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
