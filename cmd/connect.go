@@ -18,8 +18,10 @@ func connectCommand(e *env) *cli.Command {
 		ArgsUsage: "HOST:PORT | [IPv6]:PORT | HOST PORT",
 		Description: `Dials ADDR and copies stdin to the connection and the connection to stdout.
 When stdin ends, sockit half-closes the connection and keeps reading until
-the peer ends, then exits 0; if the peer ends first, it exits 0 at once.`,
-		Flags:  flagsOf(commonFlags(), dialFlags(), streamFlags()),
+the peer ends, then exits 0; if the peer ends first, it exits 0 at once.
+--exec and --sh-exec connect a program to the peer instead of stdin and
+stdout.`,
+		Flags:  flagsOf(commonFlags(), dialFlags(), streamFlags(), execFlags(), sessionFlags()),
 		Action: e.connect,
 	}
 }
@@ -45,15 +47,30 @@ func (e *env) connect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	x, err := e.execFrom(c)
+	if err != nil {
+		return err
+	}
+	tap, closeLogs, err := e.sessionTaps(c)
+	if err != nil {
+		return err
+	}
+	defer closeLogs()
+	sock.Tap = tap
 	dialer, err := dialerFrom(c, netw, sock)
 	if err != nil {
 		return err
 	}
+	jo = e.endRules(jo)
+	in := e.input(c)
 	conn, err := dialer.Dial(c.Context, addr)
 	if err != nil {
 		return err
 	}
-	return pipe.Join(c.Context, conn, e.stdin, e.stdout, e.endRules(jo))
+	if x != nil {
+		return x.Serve(c.Context, conn)
+	}
+	return pipe.Join(c.Context, conn, in, e.stdout, jo)
 }
 
 // dialerFrom builds the Dialer from the dial flags.

@@ -109,30 +109,39 @@ func (d *diag) observer() pipe.Observer {
 	return d.event
 }
 
-// eventText renders an event as one human line.
+// eventText renders an event as one human line. Connections are named
+// #N by their ID.
 func eventText(e pipe.Event) string {
+	id := ""
+	if e.ID > 0 {
+		id = fmt.Sprintf(" #%d", e.ID)
+	}
 	switch e.Name {
 	case pipe.EventListening:
 		return fmt.Sprintf("listening on %v", e.Local)
 	case pipe.EventLookup:
 		return fmt.Sprintf("lookup %s: %s", e.Host, strings.Join(e.Addrs, ", "))
 	case pipe.EventConnect:
-		return fmt.Sprintf("connected to %v from %v", e.Remote, e.Local)
+		return fmt.Sprintf("connected%s to %v from %v", id, e.Remote, e.Local)
 	case pipe.EventRetry:
 		return fmt.Sprintf("attempt %d failed: %v; retrying in %v", e.Attempt, e.Err, e.Duration)
 	case pipe.EventConnection:
-		return fmt.Sprintf("connection from %v on %v (%d open)", e.Remote, e.Local, e.Open)
+		return fmt.Sprintf("connection%s from %v on %v (%d open)", id, e.Remote, e.Local, e.Open)
+	case pipe.EventReject:
+		return fmt.Sprintf("reject %v: %v", e.Remote, e.Err)
+	case pipe.EventDrop:
+		return fmt.Sprintf("drop%s %v: %v", id, e.Remote, e.Err)
 	case pipe.EventEnd:
-		return fmt.Sprintf("end: %v finished sending", e.Remote)
+		return fmt.Sprintf("end%s: %v finished sending", id, e.Remote)
 	case pipe.EventTimeout:
-		return fmt.Sprintf("timeout: no traffic with %v for %v", e.Remote, e.Duration)
+		return fmt.Sprintf("timeout%s: no traffic with %v for %v", id, e.Remote, e.Duration)
 	case pipe.EventError:
 		if e.Remote != nil {
-			return fmt.Sprintf("error with %v: %v", e.Remote, e.Err)
+			return fmt.Sprintf("error%s with %v: %v", id, e.Remote, e.Err)
 		}
 		return fmt.Sprintf("error: %v", e.Err)
 	case pipe.EventClose:
-		return fmt.Sprintf("close %v: %d bytes in, %d bytes out, %v", e.Remote, e.BytesIn, e.BytesOut, e.Duration.Round(time.Microsecond))
+		return fmt.Sprintf("close%s %v: %d bytes in, %d bytes out, %v", id, e.Remote, e.BytesIn, e.BytesOut, e.Duration.Round(time.Microsecond))
 	}
 	return e.Name
 }
@@ -142,6 +151,7 @@ func eventText(e pipe.Event) string {
 type eventJSON struct {
 	Time       string   `json:"time"`
 	Event      string   `json:"event"`
+	ID         int64    `json:"id,omitempty"`
 	Local      string   `json:"local,omitempty"`
 	Remote     string   `json:"remote,omitempty"`
 	Host       string   `json:"host,omitempty"`
@@ -155,7 +165,7 @@ type eventJSON struct {
 }
 
 func jsonEvent(e pipe.Event) eventJSON {
-	j := eventJSON{Time: e.Time.Format(time.RFC3339Nano), Event: e.Name, Host: e.Host, Addrs: e.Addrs, Attempt: e.Attempt, Open: e.Open}
+	j := eventJSON{Time: e.Time.Format(time.RFC3339Nano), Event: e.Name, ID: e.ID, Host: e.Host, Addrs: e.Addrs, Attempt: e.Attempt, Open: e.Open}
 	if e.Local != nil {
 		j.Local = e.Local.String()
 	}

@@ -13,8 +13,9 @@ func echoCommand(e *env) *cli.Command {
 		ArgsUsage: "[HOST:]PORT | [IPv6]:PORT | HOST PORT",
 		Description: `Listens on ADDR and sends every byte each client sends straight back,
 serving any number of clients at once, until SIGINT or SIGTERM (exit 130
-or 143). When a client half-closes, its echo ends with a half-close too.`,
-		Flags:  flagsOf(commonFlags(), listenFlags()),
+or 143). When a client half-closes, its echo ends with a half-close too.
+--max-conns, --allow and --deny limit who is served.`,
+		Flags:  flagsOf(commonFlags(), listenFlags(), limitFlags()),
 		Action: e.echo,
 	}
 }
@@ -25,9 +26,13 @@ func (e *env) echo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	lim, err := limitsFrom(c)
+	if err != nil {
+		return err
+	}
 	ln, err := openListener(c, sock)
 	if err != nil {
 		return err
 	}
-	return listen.Serve(c.Context, ln, sock, listen.Echo)
+	return listen.Serve(c.Context, ln, sock, lim, listen.Echo)
 }

@@ -7,6 +7,7 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -175,6 +176,14 @@ func joinOptions(c *cli.Context) (pipe.JoinOptions, error) {
 		return o, usagef(name, "--half-open can't be used with --recv-only (it never sends)")
 	}
 	return o, nil
+}
+
+// input is stdin, with LF turned into CRLF when --crlf asks.
+func (e *env) input(c *cli.Context) io.Reader {
+	if c.Bool("crlf") {
+		return pipe.CRLF(e.stdin)
+	}
+	return e.stdin
 }
 
 // endRules adjusts the end-of-stream rules to stdin: a regular file always

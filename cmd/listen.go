@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -17,13 +18,22 @@ import (
 func listenCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "listen",
-		Usage:     "accept one connection on ADDR; stdin goes to the peer, the peer's bytes go to stdout",
+		Usage:     "accept one connection on ADDR (or many with -k); stdin goes to the peer, the peer's bytes go to stdout",
 		ArgsUsage: "[HOST:]PORT | [IPv6]:PORT | HOST PORT",
 		Description: `Listens on ADDR (PORT or :PORT alone: every interface; port 0: a free
 port, see --addr-file), accepts one connection, stops listening and copies
 stdin and stdout to and from it with the same end-of-stream rules as
-connect. stdin is not read before the connection arrives.`,
-		Flags:  flagsOf(commonFlags(), listenFlags(), streamFlags()),
+connect. stdin is not read before the connection arrives.
+
+With -k it accepts connections until SIGINT or SIGTERM: every client's
+bytes go to stdout, and stdin goes to every connected client (stdin is
+read only while a client is connected); a client that stalls is dropped
+once 1 MiB waits for it, and never holds up the others. --broker relays
+each client's bytes to the others; --chat does so line by line, naming
+the sender. --exec and --sh-exec run a program per connection instead.
+Peers refused by --allow, --deny or --max-conns are closed before a byte
+is read.`,
+		Flags:  flagsOf(commonFlags(), listenFlags(), streamFlags(), keepOpenFlags(), limitFlags(), execFlags(), sessionFlags()),
 		Action: e.listen,
 	}
 }
@@ -38,16 +48,73 @@ func (e *env) listen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	x, err := e.execFrom(c)
+	if err != nil {
+		return err
+	}
+	keep, err := keepOpen(c)
+	if err != nil {
+		return err
+	}
+	lim, err := limitsFrom(c)
+	if err != nil {
+		return err
+	}
+	if lim.MaxConns > 0 && !keep {
+		return usagef("listen", "--max-conns needs -k (without it, listen serves one connection)")
+	}
+	tap, closeLogs, err := e.sessionTaps(c)
+	if err != nil {
+		return err
+	}
+	defer closeLogs()
+	sock.Tap = tap
+	jo = e.endRules(jo)
+	in := e.input(c)
+
 	ln, err := openListener(c, sock)
 	if err != nil {
 		return err
 	}
-	conn, err := listen.Accept(c.Context, ln, sock)
+	if keep {
+		return listen.Serve(c.Context, ln, sock, lim, e.keepOpenHandler(c, x, in, jo, sock))
+	}
+	conn, err := listen.Accept(c.Context, ln, sock, lim)
 	ln.Close() // one connection: stop listening at once
 	if err != nil {
 		return err
 	}
-	return pipe.Join(c.Context, conn, e.stdin, e.stdout, e.endRules(jo))
+	if x != nil {
+		return x.Serve(c.Context, conn)
+	}
+	return pipe.Join(c.Context, conn, in, e.stdout, jo)
+}
+
+// keepOpen reads -k, --broker and --chat (which imply -k).
+func keepOpen(c *cli.Context) (bool, error) {
+	if c.Bool("broker") && c.Bool("chat") {
+		return false, usagef(c.Command.Name, "--broker and --chat can't be used together")
+	}
+	keep := c.Bool("keep-open") || c.Bool("broker") || c.Bool("chat")
+	if keep && c.Bool("half-open") {
+		return false, usagef(c.Command.Name, "--half-open can't be used with -k")
+	}
+	return keep, nil
+}
+
+// keepOpenHandler picks the handler of a -k listener.
+func (e *env) keepOpenHandler(c *cli.Context, x *listen.Exec, in io.Reader, jo pipe.JoinOptions, sock pipe.Options) listen.Handler {
+	switch {
+	case c.Bool("broker"):
+		return listen.NewBroker(sock, 0).Serve
+	case c.Bool("chat"):
+		return listen.NewChat(sock, 0).Serve
+	case x != nil:
+		return x.Serve
+	}
+	return listen.NewFanout(in, e.stdout, listen.FanoutOptions{
+		NoShutdown: jo.NoShutdown, SendOnly: jo.SendOnly, RecvOnly: jo.RecvOnly, Socket: sock,
+	}).Serve
 }
 
 // openListener parses ADDR and the family flags, listens, writes

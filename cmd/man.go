@@ -236,6 +236,32 @@ Wait for a service that starts late, and give up after 30 s of silence:
 sockit connect db 5432 \-\-retry 10 \-\-idle\-timeout 30s
 .RE
 .fi
+.PP
+A chat room, and an inetd-style service that runs a program per client:
+.PP
+.nf
+.RS
+sockit listen \-\-chat 4000
+sockit listen \-k \-c 'date; cat /etc/motd' 7000
+.RE
+.fi
+.PP
+A log collector that serves 20 clients at once from one network only, one
+address of it excepted:
+.PP
+.nf
+.RS
+sockit listen \-k \-\-allow 10.0.0.0/8 \-\-deny 10.0.0.9 \-\-max\-conns 20 9000 > log
+.RE
+.fi
+.PP
+See every byte of a session as a hex dump on stderr:
+.PP
+.nf
+.RS
+sockit connect \-x \- \-\-crlf example.com 80
+.RE
+.fi
 .SH SEE ALSO
 .BR nc (1),
 .BR ncat (1),

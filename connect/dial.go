@@ -112,7 +112,7 @@ func (d Dialer) dialOnce(ctx context.Context, addr string, attempt int) (*pipe.C
 			raw.Close()
 			return nil, err
 		}
-		d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventConnect, Local: c.LocalAddr(), Remote: c.RemoteAddr(), Host: host, Attempt: attempt})
+		d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventConnect, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Host: host, Attempt: attempt})
 		return c, nil
 	}
 	return nil, firstErr

@@ -7,6 +7,7 @@ package listen
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -23,43 +24,82 @@ func Listen(ctx context.Context, network, addr string, o pipe.Options) (net.List
 	return lc.Listen(ctx, network, addr)
 }
 
-// Accept waits for one connection on ln, wraps it with o and reports a
-// connection event. It returns the context's cause if ctx ends first.
-func Accept(ctx context.Context, ln net.Listener, o pipe.Options) (*pipe.Conn, error) {
+// Limits are what a listener checks before a handler sees a connection.
+// The zero value admits everyone, any number at once.
+type Limits struct {
+	// MaxConns is how many connections may be open at once; the next one
+	// is closed at once. Zero means no limit.
+	MaxConns int
+	// Access refuses peers by address.
+	Access Access
+	// Admit, when not nil, is asked about each connection that Access
+	// let through (ipc checks peer credentials with it).
+	Admit func(net.Conn) (ok bool, why string)
+}
+
+// admits reports whether raw may be served, and if not, why.
+func (l Limits) admits(raw net.Conn) (bool, string) {
+	if ok, why := l.Access.Permits(raw.RemoteAddr()); !ok {
+		return false, why
+	}
+	if l.Admit != nil {
+		return l.Admit(raw)
+	}
+	return true, ""
+}
+
+// reject closes a connection refused before any byte was read, and says
+// why.
+func reject(raw net.Conn, o pipe.Options, why string) {
+	raw.Close()
+	o.OnEvent.Emit(pipe.Event{Name: pipe.EventReject, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: errors.New(why)})
+}
+
+// Accept waits for one connection on ln that lim admits (refusing the
+// others), wraps it with o and reports a connection event. It returns the
+// context's cause if ctx ends first.
+func Accept(ctx context.Context, ln net.Listener, o pipe.Options, lim Limits) (*pipe.Conn, error) {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
-	raw, err := ln.Accept()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
+	for {
+		raw, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
+			}
+			return nil, err
 		}
-		return nil, err
+		if ok, why := lim.admits(raw); !ok {
+			reject(raw, o, why)
+			continue
+		}
+		c, err := pipe.Wrap(raw, o)
+		if err != nil {
+			raw.Close()
+			return nil, err
+		}
+		o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: 1})
+		return c, nil
 	}
-	c, err := pipe.Wrap(raw, o)
-	if err != nil {
-		raw.Close()
-		return nil, err
-	}
-	o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: 1})
-	return c, nil
 }
 
 // Handler serves one accepted connection. It owns c and must close it;
 // ctx ends when the server stops.
 type Handler func(ctx context.Context, c *pipe.Conn) error
 
-// Serve accepts connections on ln until ctx ends, serving each with h in
-// its own goroutine. A handler's error is reported as an error event and
-// never stops the server. Serve closes ln, waits for the handlers to
-// return (closing their connections when ctx ends) and returns the
-// context's cause, or the error that stopped accepting.
-func Serve(ctx context.Context, ln net.Listener, o pipe.Options, h Handler) error {
+// Serve accepts connections on ln until ctx ends, serving each that lim
+// admits with h in its own goroutine (the others are closed before a byte
+// is read, with a reject event). A handler's error is reported as an
+// error event and never stops the server. Serve closes ln, waits for the
+// handlers to return (closing their connections when ctx ends) and
+// returns the context's cause, or the error that stopped accepting.
+func Serve(ctx context.Context, ln net.Listener, o pipe.Options, lim Limits, h Handler) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 
-	s := &server{ctx: ctx, o: o, h: h}
+	s := &server{ctx: ctx, o: o, lim: lim, h: h}
 	err := s.acceptLoop(ln)
 	ln.Close()
 	cancel(err)
@@ -71,6 +111,7 @@ func Serve(ctx context.Context, ln net.Listener, o pipe.Options, h Handler) erro
 type server struct {
 	ctx context.Context
 	o   pipe.Options
+	lim Limits
 	h   Handler
 	wg  sync.WaitGroup
 
@@ -101,34 +142,46 @@ func (s *server) acceptLoop(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
+		if ok, why := s.lim.admits(raw); !ok {
+			reject(raw, s.o, why)
+			continue
+		}
+		s.mu.Lock()
+		full := s.lim.MaxConns > 0 && s.open >= s.lim.MaxConns
+		if !full {
+			s.open++
+		}
+		open := s.open
+		s.mu.Unlock()
+		if full {
+			reject(raw, s.o, fmt.Sprintf("too many connections (--max-conns %d)", s.lim.MaxConns))
+			continue
+		}
 		s.wg.Add(1)
-		go s.serveConn(raw)
+		go s.serveConn(raw, open)
 	}
 }
 
-// serveConn wraps raw and runs the handler on it.
-func (s *server) serveConn(raw net.Conn) {
+// serveConn wraps raw and runs the handler on it; open is the number of
+// connections open with this one.
+func (s *server) serveConn(raw net.Conn, open int) {
 	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		s.open--
+		s.mu.Unlock()
+	}()
 	c, err := pipe.Wrap(raw, s.o)
 	if err != nil {
 		raw.Close()
 		s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: err})
 		return
 	}
-	s.mu.Lock()
-	s.open++
-	open := s.open
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.open--
-		s.mu.Unlock()
-	}()
-	s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: open})
+	s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: open})
 	stop := context.AfterFunc(s.ctx, func() { c.Close() })
 	defer stop()
 	if err := s.h(s.ctx, c); err != nil && s.ctx.Err() == nil {
-		s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: c.LocalAddr(), Remote: c.RemoteAddr(), Err: err})
+		s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Err: err})
 	}
 	c.Close()
 }

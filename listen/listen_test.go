@@ -53,7 +53,7 @@ func startServe(t *testing.T, o pipe.Options, h Handler) (string, func() error) 
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, o, h) }()
+	go func() { done <- Serve(ctx, ln, o, Limits{}, h) }()
 	return ln.Addr().String(), func() error {
 		cancel(errors.New("stopped"))
 		return <-done
@@ -179,7 +179,7 @@ func TestAccept(t *testing.T) {
 		}
 	}()
 	var rec events
-	c, err := Accept(context.Background(), ln, pipe.Options{OnEvent: rec.observe})
+	c, err := Accept(context.Background(), ln, pipe.Options{OnEvent: rec.observe}, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestAcceptCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	stop := errors.New("interrupted")
 	time.AfterFunc(20*time.Millisecond, func() { cancel(stop) })
-	if _, err := Accept(ctx, ln, pipe.Options{}); !errors.Is(err, stop) {
+	if _, err := Accept(ctx, ln, pipe.Options{}, Limits{}); !errors.Is(err, stop) {
 		t.Errorf("Accept = %v, want the context's cause", err)
 	}
 }

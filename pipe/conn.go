@@ -24,6 +24,7 @@ var ErrIdleTimeout = errors.New("idle timeout")
 // Conn deliberately embeds nothing: an embedded *net.TCPConn would promote
 // ReadFrom, WriteTo and SyscallConn and let zero-copy bypass the counters.
 type Conn struct {
+	id    int64
 	raw   net.Conn
 	opts  Options
 	start time.Time
@@ -42,12 +43,19 @@ func Wrap(c net.Conn, o Options) (*Conn, error) {
 	if err := o.apply(c); err != nil {
 		return nil, err
 	}
-	w := &Conn{raw: c, opts: o, start: time.Now()}
+	w := &Conn{id: lastID.Add(1), raw: c, opts: o, start: time.Now()}
 	if o.IdleTimeout > 0 {
 		w.idle = watchIdle(w, o.IdleTimeout)
 	}
 	return w, nil
 }
+
+// lastID is the last connection ID handed out in this process.
+var lastID atomic.Int64
+
+// ID is the connection's number in this process, from 1 in the order the
+// connections were wrapped. Events and hex dumps name connections by it.
+func (c *Conn) ID() int64 { return c.id }
 
 // NetConn returns the wrapped connection. Reading or writing it directly
 // bypasses the counters and the idle timer.
@@ -63,6 +71,9 @@ func (c *Conn) BytesOut() int64 { return c.tx.Load() }
 func (c *Conn) Read(p []byte) (int, error) {
 	n, err := c.raw.Read(p)
 	c.rx.Add(int64(n))
+	if n > 0 && c.opts.Tap != nil {
+		c.opts.Tap(c.id, In, p[:n])
+	}
 	if err == io.EOF {
 		c.ended()
 	}
@@ -73,6 +84,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 func (c *Conn) Write(p []byte) (int, error) {
 	n, err := c.raw.Write(p)
 	c.tx.Add(int64(n))
+	if n > 0 && c.opts.Tap != nil {
+		c.opts.Tap(c.id, Out, p[:n])
+	}
 	return n, c.wrapErr(err)
 }
 
@@ -95,7 +109,7 @@ func (c *Conn) Close() error {
 		}
 		c.closeErr = c.raw.Close()
 		c.opts.OnEvent.Emit(Event{
-			Name: EventClose, Local: c.LocalAddr(), Remote: c.RemoteAddr(),
+			Name: EventClose, ID: c.id, Local: c.LocalAddr(), Remote: c.RemoteAddr(),
 			BytesIn: c.BytesIn(), BytesOut: c.BytesOut(), Duration: time.Since(c.start),
 		})
 	})
@@ -124,7 +138,7 @@ func (c *Conn) ended() {
 		return
 	}
 	c.endOnce.Do(func() {
-		c.opts.OnEvent.Emit(Event{Name: EventEnd, Local: c.LocalAddr(), Remote: c.RemoteAddr()})
+		c.opts.OnEvent.Emit(Event{Name: EventEnd, ID: c.id, Local: c.LocalAddr(), Remote: c.RemoteAddr()})
 	})
 }
 

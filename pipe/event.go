@@ -10,13 +10,15 @@ import (
 const (
 	EventListening  = "listening"  // Local
 	EventLookup     = "lookup"     // Host, Addrs
-	EventConnect    = "connect"    // Local, Remote, Attempt: we dialled and connected
+	EventConnect    = "connect"    // ID, Local, Remote, Attempt: we dialled and connected
 	EventRetry      = "retry"      // Remote (as Host), Attempt, Err, Duration (the wait)
-	EventConnection = "connection" // Local, Remote, Open: a listener accepted
-	EventEnd        = "end"        // Local, Remote: the peer half-closed
-	EventTimeout    = "timeout"    // Local, Remote, Duration (the idle time)
-	EventError      = "error"      // Local, Remote, Err
-	EventClose      = "close"      // Local, Remote, BytesIn, BytesOut, Duration
+	EventConnection = "connection" // ID, Local, Remote, Open: a listener accepted
+	EventReject     = "reject"     // Local, Remote, Err (why): closed before reading a byte
+	EventDrop       = "drop"       // ID, Local, Remote, Err (why): a server cut a client off
+	EventEnd        = "end"        // ID, Local, Remote: the peer half-closed
+	EventTimeout    = "timeout"    // ID, Local, Remote, Duration (the idle time)
+	EventError      = "error"      // ID, Local, Remote, Err
+	EventClose      = "close"      // ID, Local, Remote, BytesIn, BytesOut, Duration
 )
 
 // Event is one thing that happened on a listener or a connection, for the
@@ -24,6 +26,7 @@ const (
 type Event struct {
 	Name     string
 	Time     time.Time
+	ID       int64 // the connection's [Conn.ID]; 0 when none
 	Local    net.Addr
 	Remote   net.Addr
 	Host     string        // the name looked up or dialled

@@ -71,7 +71,7 @@ func (w *idleWatch) check() {
 	} else if idle := now.Sub(w.lastAt); idle >= w.d {
 		w.fired.Store(true)
 		w.c.raw.SetDeadline(aLongTimeAgo)
-		w.c.opts.OnEvent.Emit(Event{Name: EventTimeout, Local: w.c.LocalAddr(), Remote: w.c.RemoteAddr(), Duration: w.d})
+		w.c.opts.OnEvent.Emit(Event{Name: EventTimeout, ID: w.c.id, Local: w.c.LocalAddr(), Remote: w.c.RemoteAddr(), Duration: w.d})
 		return
 	}
 	w.timer.Reset(w.tick)

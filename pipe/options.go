@@ -34,6 +34,11 @@ type Options struct {
 	// OnEvent receives the connection's end, timeout and close events.
 	// Nil means no events.
 	OnEvent Observer
+
+	// Tap sees every byte the connection reads and writes, in order, for
+	// logs and hex dumps. A tapped connection copies in user space (no
+	// sendfile or splice). Nil means no tap.
+	Tap Tap
 }
 
 // Control sets the buffer sizes on a socket before it connects or binds,

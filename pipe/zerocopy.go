@@ -11,8 +11,9 @@ type readerOnly struct{ io.Reader }
 
 // zeroCopy reports whether c may hand copies to the kernel. Without kernel
 // byte counters for the idle timer (Unix sockets), a timed connection
-// copies in user space so that the timer sees every byte.
-func (c *Conn) zeroCopy() bool { return c.idle == nil || c.idle.kernel }
+// copies in user space so that the timer sees every byte; so does a
+// tapped one, so that the tap sees them.
+func (c *Conn) zeroCopy() bool { return c.opts.Tap == nil && (c.idle == nil || c.idle.kernel) }
 
 // ReadFrom copies r to the peer until r's EOF (io.Copy(c, r) calls it).
 // It hands the copy to the raw connection, so a file source uses

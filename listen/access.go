@@ -1,0 +1,146 @@
+package listen
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+)
+
+// Access decides which peers a listener serves. The zero value serves
+// everyone. A peer matching Deny is refused; otherwise, when Allow is not
+// empty, a peer must match it. Unix-socket peers have no IP and are never
+// refused by address.
+type Access struct {
+	Allow []netip.Prefix
+	Deny  []netip.Prefix
+}
+
+// Permits reports whether the peer at addr may be served, and if not,
+// why.
+func (a Access) Permits(addr net.Addr) (bool, string) {
+	if len(a.Allow) == 0 && len(a.Deny) == 0 {
+		return true, ""
+	}
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return true, ""
+	}
+	ip, ok := netip.AddrFromSlice(ta.IP)
+	if !ok {
+		return false, "no address"
+	}
+	ip = ip.Unmap()
+	for _, p := range a.Deny {
+		if p.Contains(ip) {
+			return false, "denied by " + p.String()
+		}
+	}
+	if len(a.Allow) == 0 {
+		return true, ""
+	}
+	for _, p := range a.Allow {
+		if p.Contains(ip) {
+			return true, ""
+		}
+	}
+	return false, "not in the allow list"
+}
+
+// ErrBadSpec is wrapped by the errors of [ParseSpec] for malformed specs.
+var ErrBadSpec = errors.New("bad address spec")
+
+// ParseSpec reads one access spec: an IPv4 or IPv6 address, a CIDR
+// prefix, or a host name, which it resolves with r (nil: the default
+// resolver) to every address it has, as single-address prefixes.
+func ParseSpec(ctx context.Context, r *net.Resolver, spec string) ([]netip.Prefix, error) {
+	s := strings.TrimSpace(spec)
+	if p, err := netip.ParsePrefix(s); err == nil {
+		if p.Addr().Zone() != "" {
+			return nil, fmt.Errorf("%w %q: zones are not allowed", ErrBadSpec, spec)
+		}
+		return []netip.Prefix{unmapPrefix(p).Masked()}, nil
+	}
+	if strings.Contains(s, "/") {
+		return nil, fmt.Errorf("%w %q: want ADDRESS/BITS", ErrBadSpec, spec)
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		a = a.Unmap().WithZone("")
+		return []netip.Prefix{netip.PrefixFrom(a, a.BitLen())}, nil
+	}
+	if !isHostName(s) {
+		return nil, fmt.Errorf("%w %q: not an address, prefix or host name", ErrBadSpec, spec)
+	}
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	addrs, err := r.LookupNetIP(ctx, "ip", s)
+	if err != nil {
+		return nil, fmt.Errorf("access spec %q: %w", spec, err)
+	}
+	var ps []netip.Prefix
+	for _, a := range addrs {
+		a = a.Unmap().WithZone("")
+		ps = append(ps, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return ps, nil
+}
+
+// unmapPrefix turns an IPv4-mapped IPv6 prefix (::ffff:10.0.0.0/104)
+// into its IPv4 form.
+func unmapPrefix(p netip.Prefix) netip.Prefix {
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		return netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p
+}
+
+// isHostName reports whether s is a syntactically valid DNS host name
+// (and not a malformed IPv4 address such as 300.1.1.1).
+func isHostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(strings.TrimSuffix(s, "."), ".")
+	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
+		return false // a numeric top-level label is a mistyped address
+	}
+	for _, label := range labels {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ReadSpecFile reads access specs from path, one per line; blank lines
+// and text after '#' are ignored.
+func ReadSpecFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var specs []string
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		s, _, _ := strings.Cut(sc.Text(), "#")
+		if s = strings.TrimSpace(s); s != "" {
+			specs = append(specs, s)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return specs, nil
+}

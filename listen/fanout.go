@@ -1,0 +1,105 @@
+package listen
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"sync"
+	"time"
+
+	"sockit/pipe"
+)
+
+// FanoutOptions choose how a [Fanout] treats its streams. The zero value
+// reads the input, writes every client's bytes out, and half-closes every
+// client when the input ends.
+type FanoutOptions struct {
+	// NoShutdown keeps the clients' write side open after the input ends.
+	NoShutdown bool
+	// SendOnly never writes the clients' bytes out (they are discarded).
+	SendOnly bool
+	// RecvOnly never reads the input.
+	RecvOnly bool
+	// QueueBytes is how much input may wait for one client; reading the
+	// input waits while a client's queue is full. Zero means
+	// [DefaultQueueBytes].
+	QueueBytes int
+	// Stall is how long a client's queue may stay full without moving
+	// before the client is dropped. Zero means [DefaultStall].
+	Stall time.Duration
+	// Socket receives the drop events.
+	Socket pipe.Options
+}
+
+// Fanout is the keep-open (-k) handler: the bytes every client sends go to
+// one output, a chunk at a time, and the input goes to every client
+// connected when it is read, as fast as the slowest client takes it; a
+// client whose queue stays full without moving for the stall time is
+// dropped, so it holds up the others no longer than that. Input is read only while
+// at least one client is connected. A client that finishes sending gets
+// what is queued for it and is closed; when the input ends, every client
+// is half-closed (unless NoShutdown).
+type Fanout struct {
+	in   io.Reader
+	o    FanoutOptions
+	hub  *hub
+	once sync.Once
+
+	outMu sync.Mutex
+	out   io.Writer
+}
+
+// NewFanout returns a Fanout reading in and writing out.
+func NewFanout(in io.Reader, out io.Writer, o FanoutOptions) *Fanout {
+	if o.SendOnly {
+		out = io.Discard
+	}
+	return &Fanout{in: in, out: out, o: o, hub: newHub(o.Socket, o.QueueBytes, o.Stall)}
+}
+
+// Serve is the [Handler] for one client.
+func (f *Fanout) Serve(ctx context.Context, c *pipe.Conn) error {
+	if !f.o.RecvOnly {
+		f.once.Do(func() { go fanoutInput(ctx, f) })
+	}
+	m := f.hub.join(c, !f.o.NoShutdown)
+	if _, err := io.Copy(lockedWriter{f}, c); err != nil {
+		f.hub.leave(m)
+		if f.hub.dropped(m) {
+			return nil // the drop event said why
+		}
+		return err
+	}
+	f.hub.finish(m) // the client is done: send what is queued, then close
+	return nil
+}
+
+// lockedWriter writes one client's chunk to the Fanout's output whole.
+type lockedWriter struct{ f *Fanout }
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.f.outMu.Lock()
+	defer w.f.outMu.Unlock()
+	return w.f.out.Write(p)
+}
+
+// fanoutInput reads the input while clients are connected and sends each
+// chunk to all of them, until the input ends or ctx does.
+func fanoutInput(ctx context.Context, f *Fanout) {
+	buf := make([]byte, 32<<10)
+	for {
+		select {
+		case <-f.hub.waitMembers():
+		case <-ctx.Done():
+			return
+		}
+		n, err := f.in.Read(buf)
+		if n > 0 {
+			f.hub.send(bytes.Clone(buf[:n]), nil) // shared by the queues
+		}
+		if err != nil {
+			f.hub.end()
+			return
+		}
+	}
+}
