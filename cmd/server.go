@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"os"
+	"os/exec"
 
 	"github.com/urfave/cli/v2"
 
@@ -120,6 +121,9 @@ func (e *env) execFrom(c *cli.Context) (*listen.Exec, error) {
 	argv, err := listen.SplitCommand(cmdline)
 	if err != nil {
 		return nil, usagef(name, "bad --exec %q: %v", cmdline, err)
+	}
+	if _, err := exec.LookPath(argv[0]); err != nil { // say so before any connection
+		return nil, fmt.Errorf("--exec: %w", err)
 	}
 	x.Argv = argv
 	return x, nil

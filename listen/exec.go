@@ -66,7 +66,7 @@ func (x Exec) Serve(ctx context.Context, c *pipe.Conn) error {
 		return fmt.Errorf("exec %s: %w", x.Argv[0], err)
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("exec: %w", err)
+		return err // exec: "prog": executable file not found in $PATH
 	}
 	fed := make(chan struct{})
 	go feedChild(c, stdin, fed)
