@@ -1,8 +1,11 @@
 package listen
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -222,7 +225,7 @@ func (h *hub) end() {
 	}
 }
 
-// names lists the members' names but except's.
+// names lists the members' names but except's, in the order they joined.
 func (h *hub) names(except *member) []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -232,6 +235,9 @@ func (h *hub) names(except *member) []string {
 			ns = append(ns, m.name)
 		}
 	}
+	slices.SortFunc(ns, func(a, b string) int { // user2 before user10
+		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
+	})
 	return ns
 }
 
