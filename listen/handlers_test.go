@@ -1,0 +1,176 @@
+package listen
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"sockit/pipe"
+)
+
+func TestSplitCommand(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"cat", []string{"cat"}},
+		{"  printf  '%s\\n'  a\tb ", []string{"printf", `%s\n`, "a", "b"}},
+		{`echo "two words" 'and more' x\ y`, []string{"echo", "two words", "and more", "x y"}},
+		{`echo "say \"hi\" \\ \$"`, []string{"echo", `say "hi" \ \$`}},
+		{`a''b ""`, []string{"ab", ""}},
+		{"", nil},
+		{"   ", nil},
+		{`echo "open`, nil},
+		{`echo 'open`, nil},
+		{`echo \`, nil},
+	} {
+		got, err := SplitCommand(tc.in)
+		if tc.want == nil {
+			if err == nil {
+				t.Errorf("SplitCommand(%q) = %q, want an error", tc.in, got)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("SplitCommand(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func FuzzSplitCommand(f *testing.F) {
+	for _, s := range []string{`a "b c" 'd'`, `x\ y`, `"\"`, `''`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		words, err := SplitCommand(s)
+		if err == nil && len(words) == 0 {
+			t.Fatalf("SplitCommand(%q) gave no words and no error", s)
+		}
+	})
+}
+
+func TestChatLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"hi\n":            "user1: hi\n",
+		"hi\r\n":          "user1: hi\n",
+		"no newline":      "user1: no newline\n",
+		"\x1b[31mred\n":   "user1: \\x1b[31mred\n",
+		"tab\there\x7f\n": "user1: tab\there\\x7f\n",
+		"nul\x00\n":       "user1: nul\\x00\n",
+	} {
+		if got := string(chatLine("user1", []byte(in))); got != want {
+			t.Errorf("chatLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// connPair returns a wrapped server end and the raw client end of a
+// loopback TCP connection.
+func connPair(t *testing.T) (*pipe.Conn, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pipe.Wrap(raw, pipe.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(); client.Close() })
+	return c, client
+}
+
+// TestExecDrainsAfterEOF: the child reads to EOF, then writes; every byte
+// arrives and the connection is half-closed after it.
+func TestExecDrainsAfterEOF(t *testing.T) {
+	c, client := connPair(t)
+	done := make(chan error, 1)
+	x := Exec{Argv: []string{"sh", "-c", `n=$(wc -c); sleep 0.1; echo "got $n bytes"; echo "from $SOCKIT_REMOTE_ADDR"`}}
+	go func() { done <- x.Serve(context.Background(), c) }()
+	client.Write(bytes.Repeat([]byte("x"), 100000))
+	client.(*net.TCPConn).CloseWrite()
+	got, err := io.ReadAll(client)
+	if err != nil || string(got) != "got 100000 bytes\nfrom 127.0.0.1\n" {
+		t.Errorf("client read %q, %v", got, err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve = %v", err)
+	}
+}
+
+func TestExecFailureAndCancel(t *testing.T) {
+	c, _ := connPair(t)
+	err := Exec{Argv: []string{"sh", "-c", "exit 4"}}.Serve(context.Background(), c)
+	if err == nil || !strings.Contains(err.Error(), "exit status 4") {
+		t.Errorf("Serve = %v, want exit status 4", err)
+	}
+
+	c2, _ := connPair(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	stop := errors.New("stopped")
+	time.AfterFunc(50*time.Millisecond, func() { cancel(stop) })
+	err = Exec{Argv: []string{"sleep", "30"}, KillDelay: 100 * time.Millisecond}.Serve(ctx, c2)
+	if !errors.Is(err, stop) {
+		t.Errorf("Serve after cancel = %v, want the cause", err)
+	}
+}
+
+// TestFanoutDropsStalledClient: a client that never reads is dropped
+// after the stall time; the other gets every byte.
+func TestFanoutDropsStalledClient(t *testing.T) {
+	drops := make(chan pipe.Event, 4)
+	sock := pipe.Options{SendBuffer: 16 << 10, OnEvent: func(e pipe.Event) {
+		if e.Name == pipe.EventDrop {
+			drops <- e
+		}
+	}}
+	inR, inW := io.Pipe()
+	f := NewFanout(inR, io.Discard, FanoutOptions{QueueBytes: 64 << 10, Stall: 200 * time.Millisecond, Socket: sock})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	stalled, stalledClient := connPair(t)
+	fast, fastClient := connPair(t)
+	served := make(chan error, 2)
+	go func() { served <- f.Serve(ctx, stalled) }()
+	go func() { served <- f.Serve(ctx, fast) }()
+	for len(f.hub.names(nil)) < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
+	go func() { inW.Write(data); inW.Close() }()
+	got, err := io.ReadAll(fastClient)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("fast client got %d bytes, %v; want %d", len(got), err, len(data))
+	}
+	select {
+	case e := <-drops:
+		if !strings.Contains(e.Err.Error(), "too slow") {
+			t.Errorf("drop event %v", e.Err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stalled client was not dropped")
+	}
+	fastClient.Close()
+	stalledClient.Close()
+	for range 2 {
+		if err := <-served; err != nil {
+			t.Errorf("Serve = %v", err)
+		}
+	}
+}
