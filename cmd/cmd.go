@@ -72,7 +72,7 @@ func init() {
 func newApp(e *env) *cli.App {
 	app := &cli.App{
 		Name:            "sockit",
-		Usage:           "a netcat for pipelines: connect, listen and echo over TCP",
+		Usage:           "a netcat for pipelines: connect, listen and echo over TCP and Unix sockets",
 		Version:         version(),
 		Reader:          e.stdin,
 		Writer:          e.stdout,
@@ -86,11 +86,16 @@ func newApp(e *env) *cli.App {
 			connectCommand(e),
 			listenCommand(e),
 			echoCommand(e),
+			ipcCommand(e),
 		},
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = onUsageError
 		c.HideHelpCommand = true // else "sockit connect h 80" asks for help on "80"
+		for _, sc := range c.Subcommands {
+			sc.OnUsageError = onUsageError
+			sc.HideHelpCommand = true
+		}
 	}
 	return app
 }
@@ -114,7 +119,7 @@ func rootAction(c *cli.Context) error {
 func onUsageError(c *cli.Context, err error, _ bool) error {
 	name := ""
 	if c.Command != nil {
-		name = c.Command.Name
+		name = c.Command.FullName()
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {

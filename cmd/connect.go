@@ -32,15 +32,8 @@ func (e *env) connect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	netw, err := network(c)
+	netw, addr, err := target(c, false)
 	if err != nil {
-		return err
-	}
-	addr, err := parseAddr("connect", c.Args().Slice(), false)
-	if err != nil {
-		return err
-	}
-	if err := checkFamily("connect", addr, netw); err != nil {
 		return err
 	}
 	jo, err := joinOptions(c)
@@ -75,7 +68,7 @@ func (e *env) connect(c *cli.Context) error {
 
 // dialerFrom builds the Dialer from the dial flags.
 func dialerFrom(c *cli.Context, netw string, sock pipe.Options) (connect.Dialer, error) {
-	name := c.Command.Name
+	name := c.Command.FullName()
 	d := connect.Dialer{
 		Network:    netw,
 		Timeout:    c.Duration("connect-timeout"),
@@ -95,6 +88,9 @@ func dialerFrom(c *cli.Context, netw string, sock pipe.Options) (connect.Dialer,
 		return d, usagef(name, "bad --retry-delay %v: must not be negative", d.RetryDelay)
 	case d.RetryDelay == 0:
 		d.RetryDelay = time.Nanosecond // retry at once; zero would mean the default
+	}
+	if netw == "unix" && (d.Source != "" || c.String("source-port") != "") {
+		return d, usagef(name, "--source and --source-port don't apply to Unix sockets")
 	}
 	if p := c.String("source-port"); p != "" {
 		n, err := strconv.Atoi(p)

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -118,32 +119,48 @@ func eventText(e pipe.Event) string {
 	}
 	switch e.Name {
 	case pipe.EventListening:
-		return fmt.Sprintf("listening on %v", e.Local)
+		return fmt.Sprintf("listening on %v", addrText(e.Local))
 	case pipe.EventLookup:
 		return fmt.Sprintf("lookup %s: %s", e.Host, strings.Join(e.Addrs, ", "))
 	case pipe.EventConnect:
-		return fmt.Sprintf("connected%s to %v from %v", id, e.Remote, e.Local)
+		return fmt.Sprintf("connected%s to %v from %v", id, addrText(e.Remote), addrText(e.Local))
 	case pipe.EventRetry:
 		return fmt.Sprintf("attempt %d failed: %v; retrying in %v", e.Attempt, e.Err, e.Duration)
 	case pipe.EventConnection:
-		return fmt.Sprintf("connection%s from %v on %v (%d open)", id, e.Remote, e.Local, e.Open)
+		peer := ""
+		if e.Peer != "" {
+			peer = " [" + e.Peer + "]"
+		}
+		return fmt.Sprintf("connection%s from %v on %v%s (%d open)", id, addrText(e.Remote), addrText(e.Local), peer, e.Open)
 	case pipe.EventReject:
-		return fmt.Sprintf("reject %v: %v", e.Remote, e.Err)
+		return fmt.Sprintf("reject %v: %v", addrText(e.Remote), e.Err)
 	case pipe.EventDrop:
-		return fmt.Sprintf("drop%s %v: %v", id, e.Remote, e.Err)
+		return fmt.Sprintf("drop%s %v: %v", id, addrText(e.Remote), e.Err)
 	case pipe.EventEnd:
-		return fmt.Sprintf("end%s: %v finished sending", id, e.Remote)
+		return fmt.Sprintf("end%s: %v finished sending", id, addrText(e.Remote))
 	case pipe.EventTimeout:
-		return fmt.Sprintf("timeout%s: no traffic with %v for %v", id, e.Remote, e.Duration)
+		return fmt.Sprintf("timeout%s: no traffic with %v for %v", id, addrText(e.Remote), e.Duration)
 	case pipe.EventError:
 		if e.Remote != nil {
-			return fmt.Sprintf("error%s with %v: %v", id, e.Remote, e.Err)
+			return fmt.Sprintf("error%s with %v: %v", id, addrText(e.Remote), e.Err)
 		}
 		return fmt.Sprintf("error: %v", e.Err)
 	case pipe.EventClose:
-		return fmt.Sprintf("close%s %v: %d bytes in, %d bytes out, %v", id, e.Remote, e.BytesIn, e.BytesOut, e.Duration.Round(time.Microsecond))
+		return fmt.Sprintf("close%s %v: %d bytes in, %d bytes out, %v", id, addrText(e.Remote), e.BytesIn, e.BytesOut, e.Duration.Round(time.Microsecond))
 	}
 	return e.Name
+}
+
+// addrText prints an address; a Unix socket's unnamed end (a client's)
+// prints as "unnamed".
+func addrText(a net.Addr) string {
+	if a == nil {
+		return "-"
+	}
+	if s := a.String(); s != "" && s != "<nil>" && s != "@" { // "@": an unbound Unix client
+		return s
+	}
+	return "unnamed"
 }
 
 // eventJSON is the JSON form of an event: time, event and the addresses
@@ -155,6 +172,7 @@ type eventJSON struct {
 	Local      string   `json:"local,omitempty"`
 	Remote     string   `json:"remote,omitempty"`
 	Host       string   `json:"host,omitempty"`
+	Peer       string   `json:"peer,omitempty"`
 	Addrs      []string `json:"addrs,omitempty"`
 	Attempt    int      `json:"attempt,omitempty"`
 	Open       int      `json:"open,omitempty"`
@@ -165,7 +183,7 @@ type eventJSON struct {
 }
 
 func jsonEvent(e pipe.Event) eventJSON {
-	j := eventJSON{Time: e.Time.Format(time.RFC3339Nano), Event: e.Name, ID: e.ID, Host: e.Host, Addrs: e.Addrs, Attempt: e.Attempt, Open: e.Open}
+	j := eventJSON{Time: e.Time.Format(time.RFC3339Nano), Event: e.Name, ID: e.ID, Host: e.Host, Peer: e.Peer, Addrs: e.Addrs, Attempt: e.Attempt, Open: e.Open}
 	if e.Local != nil {
 		j.Local = e.Local.String()
 	}

@@ -15,7 +15,7 @@ func echoCommand(e *env) *cli.Command {
 serving any number of clients at once, until SIGINT or SIGTERM (exit 130
 or 143). When a client half-closes, its echo ends with a half-close too.
 --max-conns, --allow and --deny limit who is served.`,
-		Flags:  flagsOf(commonFlags(), listenFlags(), limitFlags()),
+		Flags:  flagsOf(commonFlags(), listenFlags(), limitFlags(), unixFlags()),
 		Action: e.echo,
 	}
 }
@@ -28,6 +28,13 @@ func (e *env) echo(c *cli.Context) error {
 	}
 	lim, err := limitsFrom(c)
 	if err != nil {
+		return err
+	}
+	netw, _, err := target(c, true)
+	if err != nil {
+		return err
+	}
+	if lim, err = unixLimits(c, netw, lim); err != nil {
 		return err
 	}
 	ln, err := openListener(c, sock)

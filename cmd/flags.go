@@ -76,7 +76,7 @@ func flagsOf(groups ...[]cli.Flag) []cli.Flag {
 // in e and returns the socket options of the shared flags. Every Action
 // calls it first.
 func (e *env) setup(c *cli.Context) (pipe.Options, error) {
-	name := c.Command.Name
+	name := c.Command.FullName()
 	format := c.String("log-format")
 	if format != "text" && format != "json" {
 		return pipe.Options{}, usagef(name, "bad --log-format %q: want text or json", format)
@@ -91,7 +91,7 @@ func (e *env) setup(c *cli.Context) (pipe.Options, error) {
 
 // socketOptions builds the socket wrapper's options from the shared flags.
 func socketOptions(c *cli.Context, d *diag) (pipe.Options, error) {
-	name := c.Command.Name
+	name := c.Command.FullName()
 	o := pipe.Options{
 		NoDelay:     c.Bool("nodelay"),
 		KeepAlive:   c.Duration("keepalive"),
@@ -121,7 +121,7 @@ func bytesFlag(c *cli.Context, flag string) (int, error) {
 	}
 	n, err := parseBytes(s)
 	if err != nil || n <= 0 || n > 1<<30 {
-		return 0, usagef(c.Command.Name, "bad --%s %q: want a size such as 65536, 256K or 4M (up to 1G)", flag, s)
+		return 0, usagef(c.Command.FullName(), "bad --%s %q: want a size such as 65536, 256K or 4M (up to 1G)", flag, s)
 	}
 	return int(n), nil
 }
@@ -151,7 +151,7 @@ func parseBytes(s string) (int64, error) {
 func network(c *cli.Context) (string, error) {
 	switch v4, v6 := c.Bool("4"), c.Bool("6"); {
 	case v4 && v6:
-		return "", usagef(c.Command.Name, "-4 and -6 can't be used together")
+		return "", usagef(c.Command.FullName(), "-4 and -6 can't be used together")
 	case v4:
 		return "tcp4", nil
 	case v6:
@@ -168,7 +168,7 @@ func joinOptions(c *cli.Context) (pipe.JoinOptions, error) {
 		SendOnly:   c.Bool("send-only"),
 		RecvOnly:   c.Bool("recv-only"),
 	}
-	name := c.Command.Name
+	name := c.Command.FullName()
 	switch {
 	case o.SendOnly && o.RecvOnly:
 		return o, usagef(name, "--send-only and --recv-only can't be used together")

@@ -28,6 +28,13 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 	if cmd == nil {
 		return args, nil
 	}
+	for len(cmd.Subcommands) > 0 && i+1 < len(args) { // ipc listen ...
+		sub := cmd.Command(args[i+1])
+		if sub == nil {
+			break
+		}
+		cmd, i = sub, i+1
+	}
 	rest, err := hoist(cmd.Flags, args[i+1:])
 	if err != nil {
 		return nil, usagef(cmd.Name, "%v", err)

@@ -32,3 +32,12 @@ func TestHoistFlags(t *testing.T) {
 		t.Errorf("missing value: %v", err)
 	}
 }
+
+func TestHoistFlagsSubcommand(t *testing.T) {
+	app := newApp(&env{stdin: strings.NewReader(""), stdout: &strings.Builder{}, stderr: &strings.Builder{}})
+	got, err := hoistFlags(app, strings.Fields("sockit ipc listen /tmp/s -k --mode 0660"))
+	want := strings.Fields("sockit ipc listen -k --mode 0660 -- /tmp/s")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("hoistFlags = %q, %v; want %q", got, err, want)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"sockit/ipc"
 	"sockit/listen"
 	"sockit/pipe"
 )
@@ -33,7 +34,7 @@ each client's bytes to the others; --chat does so line by line, naming
 the sender. --exec and --sh-exec run a program per connection instead.
 Peers refused by --allow, --deny or --max-conns are closed before a byte
 is read.`,
-		Flags:  flagsOf(commonFlags(), listenFlags(), streamFlags(), keepOpenFlags(), limitFlags(), execFlags(), sessionFlags()),
+		Flags:  flagsOf(commonFlags(), listenFlags(), streamFlags(), keepOpenFlags(), limitFlags(), unixFlags(), execFlags(), sessionFlags()),
 		Action: e.listen,
 	}
 }
@@ -60,8 +61,15 @@ func (e *env) listen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	netw, _, err := target(c, true)
+	if err != nil {
+		return err
+	}
+	if lim, err = unixLimits(c, netw, lim); err != nil {
+		return err
+	}
 	if lim.MaxConns > 0 && !keep {
-		return usagef("listen", "--max-conns needs -k (without it, listen serves one connection)")
+		return usagef(c.Command.FullName(), "--max-conns needs -k (without it, listen serves one connection)")
 	}
 	tap, closeLogs, err := e.sessionTaps(c)
 	if err != nil {
@@ -93,11 +101,11 @@ func (e *env) listen(c *cli.Context) error {
 // keepOpen reads -k, --broker and --chat (which imply -k).
 func keepOpen(c *cli.Context) (bool, error) {
 	if c.Bool("broker") && c.Bool("chat") {
-		return false, usagef(c.Command.Name, "--broker and --chat can't be used together")
+		return false, usagef(c.Command.FullName(), "--broker and --chat can't be used together")
 	}
 	keep := c.Bool("keep-open") || c.Bool("broker") || c.Bool("chat")
 	if keep && c.Bool("half-open") {
-		return false, usagef(c.Command.Name, "--half-open can't be used with -k")
+		return false, usagef(c.Command.FullName(), "--half-open can't be used with -k")
 	}
 	return keep, nil
 }
@@ -120,27 +128,20 @@ func (e *env) keepOpenHandler(c *cli.Context, x *listen.Exec, in io.Reader, jo p
 // openListener parses ADDR and the family flags, listens, writes
 // --addr-file and reports the listening event.
 func openListener(c *cli.Context, sock pipe.Options) (net.Listener, error) {
-	name := c.Command.Name
-	netw, err := network(c)
+	netw, addr, err := target(c, true)
 	if err != nil {
 		return nil, err
 	}
-	addr, err := parseAddr(name, c.Args().Slice(), true)
+	uo, err := unixListenOptions(c, netw)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFamily(name, addr, netw); err != nil {
-		return nil, err
+	var ln net.Listener
+	if netw == "unix" {
+		ln, err = ipc.Listen(c.Context, addr, uo)
+	} else {
+		ln, err = listenTCP(c, netw, addr, sock)
 	}
-	if host, port, _ := net.SplitHostPort(addr); host == "" {
-		switch netw {
-		case "tcp4":
-			addr = net.JoinHostPort("0.0.0.0", port)
-		case "tcp6":
-			addr = net.JoinHostPort("::", port)
-		}
-	}
-	ln, err := listen.Listen(c.Context, netw, addr, sock)
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +160,20 @@ func openListener(c *cli.Context, sock pipe.Options) (net.Listener, error) {
 	}
 	sock.OnEvent.Emit(pipe.Event{Name: pipe.EventListening, Local: ln.Addr()})
 	return ln, nil
+}
+
+// listenTCP listens on a TCP address; an empty host with -4 or -6 means
+// every address of that family.
+func listenTCP(c *cli.Context, netw, addr string, sock pipe.Options) (net.Listener, error) {
+	if host, port, _ := net.SplitHostPort(addr); host == "" {
+		switch netw {
+		case "tcp4":
+			addr = net.JoinHostPort("0.0.0.0", port)
+		case "tcp6":
+			addr = net.JoinHostPort("::", port)
+		}
+	}
+	return listen.Listen(c.Context, netw, addr, sock)
 }
 
 // writeAtomic writes data to path through a temporary file in the same

@@ -22,6 +22,12 @@ func manPage(app *cli.App) string {
 	fmt.Fprintf(&b, "sockit \\- %s\n", roff(app.Usage))
 	section(&b, "SYNOPSIS")
 	for _, c := range app.VisibleCommands() {
+		if len(c.Subcommands) > 0 {
+			for _, sc := range c.Subcommands {
+				fmt.Fprintf(&b, ".B sockit %s %s\n[\\fIOPTIONS\\fR] %s\n.br\n", c.Name, sc.Name, roff(sc.ArgsUsage))
+			}
+			continue
+		}
 		fmt.Fprintf(&b, ".B sockit %s\n[\\fIOPTIONS\\fR] %s\n.br\n", c.Name, roff(c.ArgsUsage))
 	}
 	b.WriteString(".B sockit\n\\-\\-help | \\-\\-version\n")
@@ -32,6 +38,10 @@ func manPage(app *cli.App) string {
 	common := names(commonFlags())
 	section(&b, "COMMANDS")
 	for _, c := range app.VisibleCommands() {
+		if len(c.Subcommands) > 0 {
+			subcommandsItem(&b, c)
+			continue
+		}
 		fmt.Fprintf(&b, ".SS \"sockit %s %s\"\n", c.Name, roff(c.ArgsUsage))
 		paragraphs(&b, c.Description)
 		for _, f := range c.Flags {
@@ -49,6 +59,20 @@ func manPage(app *cli.App) string {
 	flagItem(&b, cli.VersionFlag)
 	b.WriteString(manRest)
 	return b.String()
+}
+
+// subcommandsItem describes a command made of subcommands (ipc), whose
+// flags are those of the commands they mirror.
+func subcommandsItem(b *strings.Builder, c *cli.Command) {
+	var names []string
+	for _, sc := range c.Subcommands {
+		names = append(names, sc.Name)
+	}
+	fmt.Fprintf(b, ".SS \"sockit %s %s %s\"\n", c.Name, strings.Join(names, "|"), roff(c.Subcommands[0].ArgsUsage))
+	paragraphs(b, c.Description)
+	for _, sc := range c.Subcommands {
+		fmt.Fprintf(b, ".TP\n\\fBsockit %s %s\\fR \\fIPATH\\fR\n%s; the flags of \\fBsockit %s\\fR.\n", c.Name, sc.Name, roff(sc.Usage), sc.Name)
+	}
 }
 
 func section(b *strings.Builder, name string) { fmt.Fprintf(b, ".SH %s\n", name) }
@@ -260,6 +284,16 @@ See every byte of a session as a hex dump on stderr:
 .nf
 .RS
 sockit connect \-x \- \-\-crlf example.com 80
+.RE
+.fi
+.PP
+Two scripts talking over a Unix socket that only their user can open; the
+socket file is gone afterwards:
+.PP
+.nf
+.RS
+sockit ipc listen \-k \-v /run/user/1000/app.sock | ./consumer &
+\&./producer | sockit ipc connect /run/user/1000/app.sock
 .RE
 .fi
 .SH SEE ALSO

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -79,6 +80,15 @@ func condition(cond string) (bool, error) {
 		}
 		if os.Getenv("SOCKIT_REQUIRE_PEERS") == "1" {
 			return false, fmt.Errorf("%s is not installed but SOCKIT_REQUIRE_PEERS=1", prog)
+		}
+		return false, nil
+	}
+	if cond == "root" { // setpriv can run a client as another user
+		if os.Geteuid() == 0 {
+			return true, nil
+		}
+		if os.Getenv("SOCKIT_REQUIRE_PEERS") == "1" {
+			return false, errors.New("the tests run as root in CI (setpriv), but this is not root")
 		}
 		return false, nil
 	}

@@ -59,7 +59,7 @@ func sessionFlags() []cli.Flag {
 
 // limitsFrom reads --max-conns and the access flags, resolving host names.
 func limitsFrom(c *cli.Context) (listen.Limits, error) {
-	name := c.Command.Name
+	name := c.Command.FullName()
 	var lim listen.Limits
 	if lim.MaxConns = c.Int("max-conns"); lim.MaxConns < 0 {
 		return lim, usagef(name, "bad --max-conns %d: must not be negative", lim.MaxConns)
@@ -76,7 +76,7 @@ func limitsFrom(c *cli.Context) (listen.Limits, error) {
 
 // accessList reads --allow or --deny and its -file flag into prefixes.
 func accessList(c *cli.Context, flag string) (list []netip.Prefix, err error) {
-	name := c.Command.Name
+	name := c.Command.FullName()
 	specs := c.StringSlice(flag)
 	if f := c.String(flag + "-file"); f != "" {
 		more, err := listen.ReadSpecFile(f)
@@ -100,7 +100,7 @@ func accessList(c *cli.Context, flag string) (list []netip.Prefix, err error) {
 
 // execFrom reads --exec and --sh-exec; nil when neither is given.
 func (e *env) execFrom(c *cli.Context) (*listen.Exec, error) {
-	name := c.Command.Name
+	name := c.Command.FullName()
 	cmdline, shell := c.String("exec"), c.String("sh-exec")
 	if cmdline == "" && shell == "" {
 		return nil, nil
@@ -113,7 +113,7 @@ func (e *env) execFrom(c *cli.Context) (*listen.Exec, error) {
 			return nil, usagef(name, "--%s can't be used with --exec or --sh-exec", f)
 		}
 	}
-	x := &listen.Exec{Stderr: e.stderr, CRLF: c.Bool("crlf")}
+	x := &listen.Exec{Stderr: e.stderr, CRLF: c.Bool("crlf"), Env: peerEnv}
 	if shell != "" {
 		x.Argv = []string{"/bin/sh", "-c", shell}
 		return x, nil
@@ -132,7 +132,7 @@ func (e *env) execFrom(c *cli.Context) (*listen.Exec, error) {
 // sessionTaps opens the --output and --hex-dump files and returns the tap
 // that feeds them (nil without either) and a function that closes them.
 func (e *env) sessionTaps(c *cli.Context) (pipe.Tap, func(), error) {
-	name := c.Command.Name
+	name := c.Command.FullName()
 	if c.Bool("append-output") && c.String("output") == "" {
 		return nil, nil, usagef(name, "--append-output needs --output FILE")
 	}

@@ -20,7 +20,9 @@ const maxRetryDelay = 30 * time.Second
 // Dialer holds the options for dialing. The zero value dials over IPv4 or
 // IPv6 from any source address, once, with no timeout but the kernel's.
 type Dialer struct {
-	// Network is "tcp" (zero value: either family), "tcp4" or "tcp6".
+	// Network is "tcp" (zero value: either family), "tcp4", "tcp6" or
+	// "unix" (the address is then a socket path, or @name for a Linux
+	// abstract socket, and Source and SourcePort do not apply).
 	Network string
 	// Timeout bounds each attempt, over all the addresses a name resolves
 	// to. Zero means the kernel's own limit (about two minutes on Linux).
@@ -40,7 +42,7 @@ type Dialer struct {
 	Socket pipe.Options
 }
 
-// Dial connects to addr ("host:port"), retrying as d says, and returns
+// Dial connects to addr ("host:port", or a path for "unix"), retrying as d says, and returns
 // the wrapped connection. A failure after retries wraps the last error.
 func (d Dialer) Dial(ctx context.Context, addr string) (*pipe.Conn, error) {
 	wait := d.RetryDelay
@@ -82,6 +84,14 @@ func (d Dialer) dialOnce(ctx context.Context, addr string, attempt int) (*pipe.C
 		ctx, cancel = context.WithTimeout(ctx, d.Timeout)
 		defer cancel()
 	}
+	if network == "unix" {
+		nd := net.Dialer{}
+		raw, err := nd.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return d.wrap(raw, addr, attempt)
+	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
@@ -107,15 +117,20 @@ func (d Dialer) dialOnce(ctx context.Context, addr string, attempt int) (*pipe.C
 			}
 			continue
 		}
-		c, err := pipe.Wrap(raw, d.Socket)
-		if err != nil {
-			raw.Close()
-			return nil, err
-		}
-		d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventConnect, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Host: host, Attempt: attempt})
-		return c, nil
+		return d.wrap(raw, host, attempt)
 	}
 	return nil, firstErr
+}
+
+// wrap wraps a new connection to host and reports the connect event.
+func (d Dialer) wrap(raw net.Conn, host string, attempt int) (*pipe.Conn, error) {
+	c, err := pipe.Wrap(raw, d.Socket)
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
+	d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventConnect, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Host: host, Attempt: attempt})
+	return c, nil
 }
 
 // lookup resolves host to the addresses of network's family, reporting a

@@ -35,6 +35,17 @@ type Limits struct {
 	// Admit, when not nil, is asked about each connection that Access
 	// let through (ipc checks peer credentials with it).
 	Admit func(net.Conn) (ok bool, why string)
+	// PeerInfo, when not nil, describes the peer of each admitted
+	// connection for its connection event (ipc: pid, uid and gid).
+	PeerInfo func(net.Conn) string
+}
+
+// peerInfo describes raw's peer, or "".
+func (l Limits) peerInfo(raw net.Conn) string {
+	if l.PeerInfo == nil {
+		return ""
+	}
+	return l.PeerInfo(raw)
 }
 
 // admits reports whether raw may be served, and if not, why.
@@ -78,7 +89,7 @@ func Accept(ctx context.Context, ln net.Listener, o pipe.Options, lim Limits) (*
 			raw.Close()
 			return nil, err
 		}
-		o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: 1})
+		o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: 1, Peer: lim.peerInfo(raw)})
 		return c, nil
 	}
 }
@@ -177,7 +188,7 @@ func (s *server) serveConn(raw net.Conn, open int) {
 		s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: err})
 		return
 	}
-	s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: open})
+	s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: open, Peer: s.lim.peerInfo(raw)})
 	stop := context.AfterFunc(s.ctx, func() { c.Close() })
 	defer stop()
 	if err := s.h(s.ctx, c); err != nil && s.ctx.Err() == nil {

@@ -12,7 +12,7 @@ const (
 	EventLookup     = "lookup"     // Host, Addrs
 	EventConnect    = "connect"    // ID, Local, Remote, Attempt: we dialled and connected
 	EventRetry      = "retry"      // Remote (as Host), Attempt, Err, Duration (the wait)
-	EventConnection = "connection" // ID, Local, Remote, Open: a listener accepted
+	EventConnection = "connection" // ID, Local, Remote, Open, Peer: a listener accepted
 	EventReject     = "reject"     // Local, Remote, Err (why): closed before reading a byte
 	EventDrop       = "drop"       // ID, Local, Remote, Err (why): a server cut a client off
 	EventEnd        = "end"        // ID, Local, Remote: the peer half-closed
@@ -30,6 +30,7 @@ type Event struct {
 	Local    net.Addr
 	Remote   net.Addr
 	Host     string        // the name looked up or dialled
+	Peer     string        // more about the peer (a Unix peer's pid, uid, gid)
 	Addrs    []string      // lookup results
 	Attempt  int           // 1 for the first dial
 	Open     int           // open connections, this one included

@@ -1,7 +1,10 @@
 package pipe
 
 import (
+	"errors"
 	"io"
+	"net"
+	"syscall"
 )
 
 // writerOnly and readerOnly hide every method but Write or Read, so that
@@ -81,7 +84,18 @@ func (c *Conn) WriteTo(w io.Writer) (int64, error) {
 	if err == nil {
 		c.ended()
 	}
-	return n, c.wrapErr(peerErr(peer, err))
+	return n, c.wrapErr(peerErr(peer, c.resetErr(err)))
+}
+
+// resetErr attributes a reset met during a splice to reading this
+// connection: os.File.ReadFrom reports it as "write /dev/stdout: splice:
+// connection reset by peer", which blames the wrong side.
+func (c *Conn) resetErr(err error) error {
+	var oe *net.OpError
+	if !errors.Is(err, syscall.ECONNRESET) || errors.As(err, &oe) {
+		return err
+	}
+	return &net.OpError{Op: "read", Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: syscall.ECONNRESET}
 }
 
 // peerErr maps an idle timeout of the peer Conn in a copy between two

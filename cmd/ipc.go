@@ -1,0 +1,140 @@
+package cmd
+
+// Unix-domain sockets: the ipc command (ipc listen|connect|echo PATH) and
+// unix:PATH addresses on the TCP commands, through the same actions.
+
+import (
+	"io/fs"
+	"net"
+	"strconv"
+
+	"github.com/urfave/cli/v2"
+
+	"sockit/ipc"
+	"sockit/listen"
+	"sockit/pipe"
+)
+
+func ipcCommand(e *env) *cli.Command {
+	unix := func(c *cli.Command) *cli.Command {
+		c.ArgsUsage = "PATH | @NAME"
+		c.Description += "\n\nPATH is a Unix socket file; @NAME is a Linux abstract socket (no file)."
+		return c
+	}
+	lc, cc, ec := unix(listenCommand(e)), unix(connectCommand(e)), unix(echoCommand(e))
+	lc.Usage = "accept one connection (or many with -k) on the Unix socket PATH"
+	cc.Usage = "connect to the Unix socket PATH; stdin goes to the peer, the peer's bytes go to stdout"
+	ec.Usage = "run a concurrent echo server on the Unix socket PATH until signalled"
+	return &cli.Command{
+		Name:  "ipc",
+		Usage: "listen, connect and echo over Unix-domain sockets",
+		Description: `The same commands as listen, connect and echo, with every flag, over a
+Unix-domain socket (unix:PATH works on those commands too). A stale socket
+file nobody answers on is replaced; a live one, or any file that is not a
+socket, is left alone (exit 1). The socket file gets mode 0600 unless
+--mode says otherwise, and is removed when sockit ends, if it is still
+the one sockit created. With -v, each connection shows the peer's pid,
+uid and gid; --exec children get SOCKIT_PEER_PID, SOCKIT_PEER_UID and
+SOCKIT_PEER_GID.`,
+		HideHelpCommand: true,
+		Subcommands:     []*cli.Command{lc, cc, ec},
+	}
+}
+
+// unixFlags are on the commands that listen: they apply to Unix sockets.
+func unixFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "mode", Usage: "permissions of the Unix socket file, in `OCTAL`", DefaultText: "0600, owner only"},
+		&cli.IntSliceFlag{Name: "allow-uid", Usage: "on a Unix socket, serve only peers running as user `UID` (repeatable)"},
+	}
+}
+
+// underIPC reports whether c runs a subcommand of ipc.
+func underIPC(c *cli.Context) bool {
+	for _, l := range c.Lineage() {
+		if l.Command != nil && l.Command.Name == "ipc" {
+			return true
+		}
+	}
+	return false
+}
+
+// target reads the command's ADDR: a Unix socket path for the ipc
+// commands and for unix:PATH (network "unix"), else a TCP address with
+// the family of -4 and -6.
+func target(c *cli.Context, listening bool) (netw, addr string, err error) {
+	name := c.Command.FullName()
+	args := c.Args().Slice()
+	if underIPC(c) || (len(args) > 0 && ipc.IsUnixAddr(args[0])) {
+		switch {
+		case len(args) == 0:
+			return "", "", usagef(name, "missing PATH")
+		case len(args) > 1:
+			return "", "", usagef(name, "too many arguments: %s", args[1])
+		case c.Bool("4") || c.Bool("6"):
+			return "", "", usagef(name, "-4 and -6 don't apply to Unix sockets")
+		}
+		p, err := ipc.ParseAddr(args[0])
+		if err != nil {
+			return "", "", usagef(name, "%v", err)
+		}
+		return "unix", p, nil
+	}
+	if netw, err = network(c); err != nil {
+		return "", "", err
+	}
+	if addr, err = parseAddr(name, args, listening); err != nil {
+		return "", "", err
+	}
+	return netw, addr, checkFamily(name, addr, netw)
+}
+
+// unixListenOptions reads --mode, which only a Unix socket file takes.
+func unixListenOptions(c *cli.Context, netw string) (ipc.ListenOptions, error) {
+	name := c.Command.FullName()
+	var o ipc.ListenOptions
+	if s := c.String("mode"); s != "" {
+		if netw != "unix" {
+			return o, usagef(name, "--mode applies only to Unix sockets")
+		}
+		m, err := strconv.ParseUint(s, 8, 32)
+		if err != nil || m > 0o777 || m == 0 {
+			return o, usagef(name, "bad --mode %q: want octal permissions such as 0600 or 660", s)
+		}
+		o.Mode = fs.FileMode(m)
+	}
+	return o, nil
+}
+
+// unixLimits adds --allow-uid and the peer credentials in -v events to
+// lim for a Unix socket.
+func unixLimits(c *cli.Context, netw string, lim listen.Limits) (listen.Limits, error) {
+	uids := c.IntSlice("allow-uid")
+	if netw != "unix" {
+		if len(uids) > 0 {
+			return lim, usagef(c.Command.FullName(), "--allow-uid applies only to Unix sockets")
+		}
+		return lim, nil
+	}
+	for _, u := range uids {
+		if u < 0 {
+			return lim, usagef(c.Command.FullName(), "bad --allow-uid %d", u)
+		}
+	}
+	lim.Admit = ipc.AllowUIDs(uids)
+	lim.PeerInfo = func(conn net.Conn) string {
+		if cred, ok := ipc.PeerCred(conn); ok {
+			return cred.String()
+		}
+		return ""
+	}
+	return lim, nil
+}
+
+// peerEnv gives an --exec child the Unix peer's credentials.
+func peerEnv(c *pipe.Conn) []string {
+	if cred, ok := ipc.PeerCred(c); ok {
+		return cred.Env()
+	}
+	return nil
+}
