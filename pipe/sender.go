@@ -39,7 +39,7 @@ func newSender(c *Conn, in io.Reader, shutdown bool) *sender {
 // copyAll copies everything with io.Copy, so that sendfile and splice
 // stay available, then half-closes.
 func (s *sender) copyAll() {
-	_, err := io.Copy(s.c, s.in)
+	_, err := s.c.ReadFrom(s.in) // not io.Copy: it would hide an *os.File behind its WriteTo
 	s.finish(err)
 }
 

@@ -40,7 +40,9 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 	var err error
 	if rf, ok := c.raw.(io.ReaderFrom); ok { // *net.TCPConn: splice or sendfile
 		n, err = rf.ReadFrom(src)
-	} else { // *net.UnixConn: an *os.File source sendfiles in its WriteTo
+	} else if wt, ok := src.(io.WriterTo); ok && peer == nil { // *net.UnixConn: an *os.File sendfiles in its WriteTo
+		n, err = wt.WriteTo(c.raw)
+	} else {
 		n, err = io.Copy(c.raw, src)
 	}
 	c.tx.Add(n)
