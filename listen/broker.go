@@ -72,7 +72,11 @@ func (ch *Chat) Serve(ctx context.Context, c *pipe.Conn) error {
 	}
 	ch.hub.sendTo(m, []byte(fmt.Sprintf("*** you are %s; %s\n", m.name, here)))
 	ch.hub.send([]byte(fmt.Sprintf("*** %s joined\n", m.name)), m)
-	defer ch.hub.send([]byte(fmt.Sprintf("*** %s left\n", m.name)), m)
+	defer func() {
+		if ctx.Err() == nil { // not when the whole room is closing
+			ch.hub.send([]byte(fmt.Sprintf("*** %s left\n", m.name)), m)
+		}
+	}()
 	r := bufio.NewReaderSize(c, maxChatLine)
 	for {
 		line, err := r.ReadSlice('\n')
