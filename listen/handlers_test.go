@@ -160,11 +160,16 @@ func TestFanoutDropsStalledClient(t *testing.T) {
 	}
 	select {
 	case e := <-drops:
-		if !strings.Contains(e.Err.Error(), "too slow") {
-			t.Errorf("drop event %v", e.Err)
+		if !strings.Contains(e.Err.Error(), "too slow") || e.ID != stalled.ID() {
+			t.Errorf("drop event for connection %d: %v; want %d too slow", e.ID, e.Err, stalled.ID())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the stalled client was not dropped")
+	}
+	select {
+	case e := <-drops:
+		t.Errorf("a second drop, of connection %d: %v", e.ID, e.Err)
+	default:
 	}
 	fastClient.Close()
 	stalledClient.Close()

@@ -45,7 +45,7 @@ type member struct {
 	name   string        // user1, user2, ... in the order they joined
 	q      chan []byte   // chunks to send; closed when nothing more will come
 	queued int           // bytes in q, under hub.mu
-	moved  time.Time     // when the writer last sent a chunk (or the member joined), under hub.mu
+	moved  time.Time     // when the writer last sent a chunk or its empty queue got one, under hub.mu
 	drop   bool          // the hub dropped the member, under hub.mu
 	done   chan struct{} // closed when the writer has finished
 	closed bool          // q is closed, under hub.mu
@@ -191,6 +191,9 @@ func (h *hub) sendTo(m *member, p []byte) {
 func (h *hub) enqueue(m *member, p []byte) {
 	if m.closed {
 		return
+	}
+	if m.queued == 0 { // an idle writer is not a stalled one: the wait starts now
+		m.moved = time.Now()
 	}
 	m.q <- p
 	m.queued += len(p)
