@@ -9,7 +9,8 @@ import (
 )
 
 // Cred is a Unix socket peer's process ID, user ID and group ID, as the
-// kernel recorded them when the peer connected (SO_PEERCRED).
+// kernel recorded them when the peer connected, or, for a client asking
+// about its server, when the server called listen(2) (SO_PEERCRED).
 type Cred struct{ PID, UID, GID int }
 
 // String is "pid 123, uid 1000, gid 1000".
@@ -25,9 +26,10 @@ func (c Cred) Env() []string {
 	}
 }
 
-// PeerCred returns the credentials of c's peer; ok is false when c is not
-// a Unix socket (it unwraps connections with a NetConn method, such as a
-// *pipe.Conn or a *tls.Conn).
+// PeerCred returns the credentials of c's peer. It unwraps connections
+// that have a NetConn method (a *pipe.Conn, a *tls.Conn) down to the
+// socket. ok is false when that socket is not a Unix socket, when the
+// credentials cannot be read, and on systems other than Linux.
 func PeerCred(c net.Conn) (cred Cred, ok bool) {
 	for {
 		u, isWrapper := c.(interface{ NetConn() net.Conn })
@@ -36,28 +38,32 @@ func PeerCred(c net.Conn) (cred Cred, ok bool) {
 		}
 		c = u.NetConn()
 	}
-	uc, isUnix := c.(*net.UnixConn)
-	if !isUnix {
+	if c == nil {
 		return Cred{}, false
 	}
-	rc, err := uc.SyscallConn()
+	sc, isSys := c.(syscall.Conn)
+	if _, isUnix := c.LocalAddr().(*net.UnixAddr); !isSys || !isUnix {
+		return Cred{}, false // SO_PEERCRED on TCP would "succeed" with no one's credentials
+	}
+	rc, err := sc.SyscallConn()
 	if err != nil {
 		return Cred{}, false
 	}
-	var u *syscall.Ucred
-	var gerr error
-	if err := rc.Control(func(fd uintptr) {
-		u, gerr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
-	}); err != nil || gerr != nil {
-		return Cred{}, false
-	}
-	return Cred{PID: int(u.Pid), UID: int(u.Uid), GID: int(u.Gid)}, true
+	return peerCred(rc)
 }
 
-// AllowUIDs returns a check that admits Unix-socket peers whose user ID is
-// in uids (every peer when uids is empty) and refuses the others, saying
-// why.
-func AllowUIDs(uids []int) func(net.Conn) (bool, string) {
+// AllowUID reports whether c's peer may be served when only the users
+// uids may: true when uids is empty or the peer's user ID is in it, false
+// when the peer's credentials cannot be read.
+func AllowUID(c net.Conn, uids []int) bool {
+	ok, _ := AllowUIDs(uids)(c)
+	return ok
+}
+
+// AllowUIDs returns a check that admits the Unix-socket peers whose user
+// ID is in uids (every peer when uids is empty) and refuses the others,
+// saying why ("uid 1001 not allowed"). It fits listen.Limits.Admit.
+func AllowUIDs(uids []int) func(net.Conn) (ok bool, why string) {
 	return func(c net.Conn) (bool, string) {
 		if len(uids) == 0 {
 			return true, ""

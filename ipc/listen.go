@@ -7,161 +7,196 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
 )
 
-// ErrNotSocket is returned when a listen path exists and is not a socket:
-// sockit never replaces such a file.
+// ErrNotSocket is wrapped by the error Listen returns when its path exists
+// and is not a socket (a regular file, directory, symbolic link, named
+// pipe or device): sockit never replaces such a file.
 var ErrNotSocket = errors.New("not a socket")
 
-// ErrInUse is returned when a server answers on the listen path.
+// ErrInUse is wrapped by the error Listen returns when a server answers on
+// its path; it wraps syscall.EADDRINUSE.
 var ErrInUse = fmt.Errorf("address in use: a server is answering there: %w", syscall.EADDRINUSE)
 
-// ListenOptions are the settings of a socket file. The zero value gives
-// mode 0600: only the owner may connect.
+// staleTimeout bounds the dial that tells a live socket from a stale one.
+const staleTimeout = time.Second
+
+// ListenOptions are the settings of a listening socket file. The zero
+// value gives mode 0600: only the owner may connect.
 type ListenOptions struct {
-	// Mode is the socket file's permission bits; zero means 0600.
+	// Mode is the socket file's permission bits, exactly (the umask does
+	// not apply); zero means 0600. Abstract names have no file and
+	// ignore it.
 	Mode fs.FileMode
 }
 
 // Listener is a Unix stream listener that removes its socket file when
-// closed, but only if the file at the path is still the one it created.
+// closed, but only if the file at its path is still the one it created.
+// It implements net.Listener.
 type Listener struct {
-	*net.UnixListener
+	ul   *net.UnixListener
 	path string
-	dev  uint64 // of the socket file we created; 0 for an abstract name
-	ino  uint64
+	file os.FileInfo // the socket file as created; nil for an abstract name
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// umaskMu serialises the process-wide umask change around bind(2).
-var umaskMu sync.Mutex
-
-// Listen listens on the Unix socket path (or @name). An existing socket
-// that nobody answers on is replaced; a live one fails with [ErrInUse];
-// any other file fails with [ErrNotSocket] and is left alone. The socket
-// file is created with mode 0600 at most (umask 0177 around bind) and then
-// set to o.Mode, so it is never more open than asked, even for a moment.
+// Listen listens on the Unix stream socket path, or on a Linux abstract
+// name (@NAME: no file, no hygiene, no mode).
+//
+// An existing socket file that nobody answers on is removed first; one a
+// server answers on fails with [ErrInUse] and is left alone, and so is any
+// other file, failing with [ErrNotSocket]. A missing directory or a
+// denied permission fails with an error that says so and wraps
+// fs.ErrNotExist or fs.ErrPermission.
+//
+// The socket file is never more open than o.Mode, not even for a moment:
+// on Linux the socket is given the mode before bind(2), which creates the
+// file with that mode less the umask, and the file is then chmod-ed to
+// the exact mode if the umask took bits away. The process umask is not
+// touched (see mode_other.go for other systems).
 func Listen(ctx context.Context, path string, o ListenOptions) (*Listener, error) {
-	mode := o.Mode
+	if err := checkPath(path); err != nil {
+		return nil, fmt.Errorf("listen unix %s: %w", path, err)
+	}
+	if IsAbstract(path) {
+		var lc net.ListenConfig
+		ln, err := lc.Listen(ctx, "unix", path)
+		if err != nil {
+			return nil, err
+		}
+		return &Listener{ul: ln.(*net.UnixListener), path: path}, nil
+	}
+	mode := o.Mode.Perm()
 	if mode == 0 {
 		mode = 0o600
 	}
-	if !IsAbstract(path) {
-		if err := clearStale(ctx, path); err != nil {
-			return nil, err
-		}
+	if err := clearStale(ctx, path); err != nil {
+		return nil, err
 	}
-	umaskMu.Lock()
-	old := syscall.Umask(0o177)
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "unix", path)
-	syscall.Umask(old)
-	umaskMu.Unlock()
+	ul, err := bindMode(ctx, path, mode)
 	if err != nil {
-		return nil, explain(path, err)
-	}
-	ul := ln.(*net.UnixListener)
-	l := &Listener{UnixListener: ul, path: path}
-	if IsAbstract(path) {
-		return l, nil
+		return nil, explain(path, false, err)
 	}
 	ul.SetUnlinkOnClose(false) // Close unlinks only our own file
-	var st syscall.Stat_t
-	if err := syscall.Lstat(path, &st); err != nil {
-		ul.Close()
+	l := &Listener{ul: ul, path: path}
+	if l.file, err = setMode(path, mode); err != nil {
+		l.Close() // removes the file if it is ours
 		return nil, fmt.Errorf("listen unix %s: %w", path, err)
-	}
-	l.dev, l.ino = st.Dev, st.Ino
-	if err := os.Chmod(path, mode.Perm()); err != nil {
-		l.Close()
-		return nil, fmt.Errorf("listen unix %s: set mode: %w", path, err)
 	}
 	return l, nil
 }
 
+// setMode gives the socket file just bound at path the exact mode, and
+// returns its description for Close (also on a failed chmod, so that the
+// file can be removed). The chmod is skipped when the umask took nothing
+// away, and never follows a symbolic link swapped in for the socket by
+// someone with write access to the directory (see chmodSocket).
+func setMode(path string, mode fs.FileMode) (os.FileInfo, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().Type() != fs.ModeSocket {
+		return nil, replaced(fi)
+	}
+	if fi.Mode().Perm() == mode {
+		return fi, nil
+	}
+	if err := chmodSocket(path, fi, mode); err != nil {
+		return fi, fmt.Errorf("set mode %#o: %w", mode, err)
+	}
+	return fi, nil
+}
+
+// chmodChecked chmods path if it is still the socket fi describes. A
+// file swapped in between the check and the chmod is not excluded; the
+// caller uses it only where nothing better exists.
+func chmodChecked(path string, fi os.FileInfo, mode fs.FileMode) error {
+	now, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	if !os.SameFile(fi, now) || now.Mode().Type() != fs.ModeSocket {
+		return replaced(now)
+	}
+	return os.Chmod(path, mode)
+}
+
+// replaced is the error for a socket file found replaced by fi right after
+// bind.
+func replaced(fi os.FileInfo) error {
+	return fmt.Errorf("the socket file was replaced by %s right after bind", fileKind(fi.Mode()))
+}
+
 // clearStale removes a socket at path that nobody answers on, and fails
-// for a live socket or a file of another type.
+// for a live socket or a file of another type. It removes the socket only
+// if it is still the one it dialled, so that a server that has just
+// replaced it (another sockit clearing the same stale file) keeps its own.
 func clearStale(ctx context.Context, path string) error {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return nil // a missing directory is reported by bind
 	}
 	if err != nil {
-		return explain(path, err)
+		return explain(path, false, err)
 	}
 	if fi.Mode().Type() != fs.ModeSocket {
 		return fmt.Errorf("listen unix %s: %w (%s); not touching it", path, ErrNotSocket, fileKind(fi.Mode()))
 	}
-	d := net.Dialer{Timeout: time.Second}
+	d := net.Dialer{Timeout: staleTimeout}
 	c, err := d.DialContext(ctx, "unix", path)
 	if err == nil {
 		c.Close()
 		return fmt.Errorf("listen unix %s: %w", path, ErrInUse)
 	}
+	if errors.Is(err, syscall.EAGAIN) { // a live server with a full backlog
+		return fmt.Errorf("listen unix %s: %w", path, ErrInUse)
+	}
 	if !errors.Is(err, syscall.ECONNREFUSED) {
-		return explain(path, err)
+		return explain(path, false, err)
+	}
+	now, err := os.Lstat(path)
+	if err != nil || !os.SameFile(fi, now) {
+		return nil // gone or replaced meanwhile: bind will tell
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("listen unix %s: remove stale socket: %w", path, err)
+		return explain(path, false, fmt.Errorf("listen unix %s: remove stale socket: %w", path, err))
 	}
 	return nil
 }
 
-// fileKind names a file type for an error message.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsRegular():
-		return "a regular file"
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	}
-	return "not a socket"
-}
+// Accept waits for the next connection and returns it unwrapped (a
+// *net.UnixConn).
+func (l *Listener) Accept() (net.Conn, error) { return l.ul.Accept() }
 
-// explain rewords the errors of listening or dialing that a user can fix.
-func explain(path string, err error) error {
-	switch {
-	case errors.Is(err, syscall.ENOENT):
-		if dir := filepath.Dir(path); !exists(dir) {
-			return fmt.Errorf("unix %s: directory %s does not exist: %w", path, dir, fs.ErrNotExist)
-		}
-	case errors.Is(err, syscall.EACCES):
-		return fmt.Errorf("unix %s: permission denied: %w", path, fs.ErrPermission)
-	}
-	return err
-}
+// Addr is the listener's address: the socket path or @NAME.
+func (l *Listener) Addr() net.Addr { return l.ul.Addr() }
 
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
-// Path is the socket path the listener was opened on.
+// Path is the socket path, or @NAME, the listener was opened on.
 func (l *Listener) Path() string { return l.path }
 
 // Close stops listening and removes the socket file if it is still the
-// one Listen created (same device and inode). It may be called more than
-// once.
+// one Listen created (the same device and inode, still a socket): a file
+// put in its place meanwhile is left alone. It may be called more than
+// once, from several goroutines; later calls return the first one's
+// result.
 func (l *Listener) Close() error {
 	l.closeOnce.Do(func() {
-		l.closeErr = l.UnixListener.Close()
-		if l.ino == 0 {
+		l.closeErr = l.ul.Close()
+		if l.file == nil {
 			return
 		}
-		var st syscall.Stat_t
-		if syscall.Lstat(l.path, &st) == nil && st.Dev == l.dev && st.Ino == l.ino {
-			if err := os.Remove(l.path); err != nil && l.closeErr == nil {
-				l.closeErr = err
-			}
+		now, err := os.Lstat(l.path)
+		if err != nil || !os.SameFile(l.file, now) || now.Mode().Type() != fs.ModeSocket {
+			return
+		}
+		if err := os.Remove(l.path); err != nil && !errors.Is(err, fs.ErrNotExist) && l.closeErr == nil {
+			l.closeErr = fmt.Errorf("remove socket file: %w", err)
 		}
 	})
 	return l.closeErr
