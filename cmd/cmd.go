@@ -87,6 +87,7 @@ func newApp(e *env) *cli.App {
 			listenCommand(e),
 			echoCommand(e),
 			ipcCommand(e),
+			certCommand(e),
 		},
 	}
 	for _, c := range app.Commands {

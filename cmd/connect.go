@@ -21,7 +21,7 @@ When stdin ends, sockit half-closes the connection and keeps reading until
 the peer ends, then exits 0; if the peer ends first, it exits 0 at once.
 --exec and --sh-exec connect a program to the peer instead of stdin and
 stdout.`,
-		Flags:  flagsOf(commonFlags(), dialFlags(), streamFlags(), execFlags(), sessionFlags()),
+		Flags:  flagsOf(commonFlags(), dialFlags(), streamFlags(), execFlags(), sessionFlags(), tlsClientFlags()),
 		Action: e.connect,
 	}
 }
@@ -52,6 +52,13 @@ func (e *env) connect(c *cli.Context) error {
 	sock.Tap = tap
 	dialer, err := dialerFrom(c, netw, sock)
 	if err != nil {
+		return err
+	}
+	host := "localhost" // what a Unix socket's server certificate should name
+	if netw != "unix" {
+		host, _, _ = net.SplitHostPort(addr)
+	}
+	if dialer.Handshake, err = e.clientHandshake(c, host, sock); err != nil {
 		return err
 	}
 	jo = e.endRules(jo)

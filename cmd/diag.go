@@ -84,6 +84,12 @@ func (d *diag) warnf(format string, args ...any) {
 	d.line(d.yellow, "warning: "+fmt.Sprintf(format, args...))
 }
 
+// notef prints a notice that is not an error (a TLS listener's
+// certificate fingerprint).
+func (d *diag) notef(format string, args ...any) {
+	d.line(d.cyan, fmt.Sprintf(format, args...))
+}
+
 // event prints a -v event; it is the pipe.Observer of every command.
 func (d *diag) event(e pipe.Event) {
 	if !d.verbose {
@@ -132,6 +138,8 @@ func eventText(e pipe.Event) string {
 			peer = " [" + e.Peer + "]"
 		}
 		return fmt.Sprintf("connection%s from %v on %v%s (%d open)", id, addrText(e.Remote), addrText(e.Local), peer, e.Open)
+	case pipe.EventTLS:
+		return fmt.Sprintf("tls with %v: %s", addrText(e.Remote), e.Peer)
 	case pipe.EventReject:
 		return fmt.Sprintf("reject %v: %v", addrText(e.Remote), e.Err)
 	case pipe.EventDrop:

@@ -15,7 +15,7 @@ func echoCommand(e *env) *cli.Command {
 serving any number of clients at once, until SIGINT or SIGTERM (exit 130
 or 143). When a client half-closes, its echo ends with a half-close too.
 --max-conns, --allow and --deny limit who is served.`,
-		Flags:  flagsOf(commonFlags(), listenFlags(), limitFlags(), unixFlags()),
+		Flags:  flagsOf(commonFlags(), listenFlags(), limitFlags(), unixFlags(), tlsServerFlags()),
 		Action: e.echo,
 	}
 }
@@ -30,11 +30,14 @@ func (e *env) echo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	netw, _, err := target(c, true)
+	netw, addr, err := target(c, true)
 	if err != nil {
 		return err
 	}
 	if lim, err = unixLimits(c, netw, lim); err != nil {
+		return err
+	}
+	if lim.Handshake, err = e.serverHandshake(c, listenHost(netw, addr), sock); err != nil {
 		return err
 	}
 	ln, err := openListener(c, sock)

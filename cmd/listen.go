@@ -34,7 +34,7 @@ each client's bytes to the others; --chat does so line by line, naming
 the sender. --exec and --sh-exec run a program per connection instead.
 Peers refused by --allow, --deny or --max-conns are closed before a byte
 is read.`,
-		Flags:  flagsOf(commonFlags(), listenFlags(), streamFlags(), keepOpenFlags(), limitFlags(), unixFlags(), execFlags(), sessionFlags()),
+		Flags:  flagsOf(commonFlags(), listenFlags(), streamFlags(), keepOpenFlags(), limitFlags(), unixFlags(), execFlags(), sessionFlags(), tlsServerFlags()),
 		Action: e.listen,
 	}
 }
@@ -61,11 +61,14 @@ func (e *env) listen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	netw, _, err := target(c, true)
+	netw, addr, err := target(c, true)
 	if err != nil {
 		return err
 	}
 	if lim, err = unixLimits(c, netw, lim); err != nil {
+		return err
+	}
+	if lim.Handshake, err = e.serverHandshake(c, listenHost(netw, addr), sock); err != nil {
 		return err
 	}
 	if lim.MaxConns > 0 && !keep {

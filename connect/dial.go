@@ -40,7 +40,17 @@ type Dialer struct {
 	// Socket is applied to the connection; its OnEvent also receives
 	// the lookup, retry and connect events.
 	Socket pipe.Options
+	// Handshake, when not nil, runs on each new connection before it is
+	// wrapped (TLS) and returns the connection to use. Its failure is
+	// final: it is not retried.
+	Handshake func(ctx context.Context, c net.Conn) (net.Conn, error)
 }
+
+// handshakeError marks a failed Handshake, which Dial does not retry.
+type handshakeError struct{ err error }
+
+func (e handshakeError) Error() string { return e.err.Error() }
+func (e handshakeError) Unwrap() error { return e.err }
 
 // Dial connects to addr ("host:port", or a path for "unix"), retrying as d says, and returns
 // the wrapped connection. A failure after retries wraps the last error.
@@ -53,6 +63,10 @@ func (d Dialer) Dial(ctx context.Context, addr string) (*pipe.Conn, error) {
 		c, err := d.dialOnce(ctx, addr, attempt)
 		if err == nil {
 			return c, nil
+		}
+		var he handshakeError
+		if errors.As(err, &he) {
+			return nil, he.err
 		}
 		if attempt > d.Retries || ctx.Err() != nil {
 			if attempt > 1 {
@@ -90,7 +104,7 @@ func (d Dialer) dialOnce(ctx context.Context, addr string, attempt int) (*pipe.C
 		if err != nil {
 			return nil, err
 		}
-		return d.wrap(raw, addr, attempt)
+		return d.wrap(ctx, raw, addr, attempt)
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -117,13 +131,22 @@ func (d Dialer) dialOnce(ctx context.Context, addr string, attempt int) (*pipe.C
 			}
 			continue
 		}
-		return d.wrap(raw, host, attempt)
+		return d.wrap(ctx, raw, host, attempt)
 	}
 	return nil, firstErr
 }
 
-// wrap wraps a new connection to host and reports the connect event.
-func (d Dialer) wrap(raw net.Conn, host string, attempt int) (*pipe.Conn, error) {
+// wrap runs the handshake on a new connection to host, wraps it and
+// reports the connect event.
+func (d Dialer) wrap(ctx context.Context, raw net.Conn, host string, attempt int) (*pipe.Conn, error) {
+	if d.Handshake != nil {
+		hc, err := d.Handshake(ctx, raw)
+		if err != nil {
+			raw.Close()
+			return nil, handshakeError{err}
+		}
+		raw = hc
+	}
 	c, err := pipe.Wrap(raw, d.Socket)
 	if err != nil {
 		raw.Close()

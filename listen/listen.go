@@ -38,6 +38,24 @@ type Limits struct {
 	// PeerInfo, when not nil, describes the peer of each admitted
 	// connection for its connection event (ipc: pid, uid and gid).
 	PeerInfo func(net.Conn) string
+	// Handshake, when not nil, runs on each admitted connection before
+	// it is wrapped (TLS) and returns the connection to serve; it should
+	// bound its own time. A failed handshake is an error event and never
+	// stops the listener.
+	Handshake func(ctx context.Context, c net.Conn) (net.Conn, error)
+}
+
+// handshake runs lim.Handshake on raw, if any.
+func (l Limits) handshake(ctx context.Context, raw net.Conn) (net.Conn, error) {
+	if l.Handshake == nil {
+		return raw, nil
+	}
+	c, err := l.Handshake(ctx, raw)
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return c, nil
 }
 
 // peerInfo describes raw's peer, or "".
@@ -84,12 +102,21 @@ func Accept(ctx context.Context, ln net.Listener, o pipe.Options, lim Limits) (*
 			reject(raw, o, why)
 			continue
 		}
-		c, err := pipe.Wrap(raw, o)
+		peer := lim.peerInfo(raw)
+		hc, err := lim.handshake(ctx, raw)
+		if err != nil { // a failed handshake does not end the wait
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
+			}
+			o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: err})
+			continue
+		}
+		c, err := pipe.Wrap(hc, o)
 		if err != nil {
-			raw.Close()
+			hc.Close()
 			return nil, err
 		}
-		o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: 1, Peer: lim.peerInfo(raw)})
+		o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: 1, Peer: peer})
 		return c, nil
 	}
 }
@@ -182,13 +209,24 @@ func (s *server) serveConn(raw net.Conn, open int) {
 		s.open--
 		s.mu.Unlock()
 	}()
-	c, err := pipe.Wrap(raw, s.o)
-	if err != nil {
-		raw.Close()
-		s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: err})
-		return
+	peer := s.lim.peerInfo(raw)
+	hc, err := s.lim.handshake(s.ctx, raw)
+	if err == nil {
+		var c *pipe.Conn
+		if c, err = pipe.Wrap(hc, s.o); err == nil {
+			s.serve(c, open, peer)
+			return
+		}
+		hc.Close()
 	}
-	s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: open, Peer: s.lim.peerInfo(raw)})
+	if s.ctx.Err() == nil {
+		s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: err})
+	}
+}
+
+// serve runs the handler on c.
+func (s *server) serve(c *pipe.Conn, open int, peer string) {
+	s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: open, Peer: peer})
 	stop := context.AfterFunc(s.ctx, func() { c.Close() })
 	defer stop()
 	if err := s.h(s.ctx, c); err != nil && s.ctx.Err() == nil {

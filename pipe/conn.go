@@ -97,7 +97,14 @@ func (c *Conn) CloseWrite() error {
 	if !ok {
 		return fmt.Errorf("half-close: %w", errors.ErrUnsupported)
 	}
-	return cw.CloseWrite()
+	if err := cw.CloseWrite(); err != nil {
+		return err
+	}
+	// A *tls.Conn only sends close_notify: shut the socket's side too.
+	if in, ok := innermost(c.raw).(interface{ CloseWrite() error }); ok && in != cw {
+		return in.CloseWrite()
+	}
+	return nil
 }
 
 // Close closes the connection once, stops the idle timer and reports a

@@ -15,6 +15,7 @@ const (
 	EventConnection = "connection" // ID, Local, Remote, Open, Peer: a listener accepted
 	EventReject     = "reject"     // Local, Remote, Err (why): closed before reading a byte
 	EventDrop       = "drop"       // ID, Local, Remote, Err (why): a server cut a client off
+	EventTLS        = "tls"        // Local, Remote, Peer (version, suite, ALPN, peer certificate)
 	EventEnd        = "end"        // ID, Local, Remote: the peer half-closed
 	EventTimeout    = "timeout"    // ID, Local, Remote, Duration (the idle time)
 	EventError      = "error"      // ID, Local, Remote, Err
