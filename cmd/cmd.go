@@ -86,6 +86,8 @@ func newApp(e *env) *cli.App {
 			connectCommand(e),
 			listenCommand(e),
 			echoCommand(e),
+			sendCommand(e),
+			recvCommand(e),
 			ipcCommand(e),
 			certCommand(e),
 		},

@@ -153,6 +153,8 @@ func eventText(e pipe.Event) string {
 			return fmt.Sprintf("error%s with %v: %v", id, addrText(e.Remote), e.Err)
 		}
 		return fmt.Sprintf("error: %v", e.Err)
+	case pipe.EventTransfer:
+		return e.Detail
 	case pipe.EventClose:
 		return fmt.Sprintf("close%s %v: %d bytes in, %d bytes out, %v", id, addrText(e.Remote), e.BytesIn, e.BytesOut, e.Duration.Round(time.Microsecond))
 	}
@@ -187,11 +189,12 @@ type eventJSON struct {
 	BytesIn    *int64   `json:"bytes_in,omitempty"`
 	BytesOut   *int64   `json:"bytes_out,omitempty"`
 	DurationMS *float64 `json:"duration_ms,omitempty"`
+	Detail     string   `json:"detail,omitempty"`
 	Error      string   `json:"error,omitempty"`
 }
 
 func jsonEvent(e pipe.Event) eventJSON {
-	j := eventJSON{Time: e.Time.Format(time.RFC3339Nano), Event: e.Name, ID: e.ID, Host: e.Host, Peer: e.Peer, Addrs: e.Addrs, Attempt: e.Attempt, Open: e.Open}
+	j := eventJSON{Time: e.Time.Format(time.RFC3339Nano), Event: e.Name, ID: e.ID, Host: e.Host, Peer: e.Peer, Addrs: e.Addrs, Attempt: e.Attempt, Open: e.Open, Detail: e.Detail}
 	if e.Local != nil {
 		j.Local = e.Local.String()
 	}

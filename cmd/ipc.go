@@ -63,8 +63,12 @@ func underIPC(c *cli.Context) bool {
 // commands and for unix:PATH (network "unix"), else a TCP address with
 // the family of -4 and -6.
 func target(c *cli.Context, listening bool) (netw, addr string, err error) {
+	return targetOf(c, c.Args().Slice(), listening)
+}
+
+// targetOf reads ADDR from args, as target does.
+func targetOf(c *cli.Context, args []string, listening bool) (netw, addr string, err error) {
 	name := c.Command.FullName()
-	args := c.Args().Slice()
 	if underIPC(c) || (len(args) > 0 && ipc.IsUnixAddr(args[0])) {
 		switch {
 		case len(args) == 0:

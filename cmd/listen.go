@@ -135,6 +135,11 @@ func openListener(c *cli.Context, sock pipe.Options) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openListenerAt(c, netw, addr, sock)
+}
+
+// openListenerAt is openListener on an address already read.
+func openListenerAt(c *cli.Context, netw, addr string, sock pipe.Options) (net.Listener, error) {
 	uo, err := unixListenOptions(c, netw)
 	if err != nil {
 		return nil, err

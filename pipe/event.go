@@ -20,6 +20,7 @@ const (
 	EventTimeout    = "timeout"    // ID, Local, Remote, Duration (the idle time)
 	EventError      = "error"      // ID, Local, Remote, Err
 	EventClose      = "close"      // ID, Local, Remote, BytesIn, BytesOut, Duration
+	EventTransfer   = "transfer"   // Detail: a file transfer's step
 )
 
 // Event is one thing that happened on a listener or a connection, for the
@@ -38,6 +39,7 @@ type Event struct {
 	BytesIn  int64         // bytes read from the peer
 	BytesOut int64         // bytes written to the peer
 	Duration time.Duration // connection lifetime, idle time or retry wait
+	Detail   string        // what a transfer event says
 	Err      error
 }
 

@@ -1,0 +1,132 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/cheggaaa/pb/v3"
+	"github.com/mattn/go-isatty"
+
+	"sockit/pipe"
+	"sockit/pipe/xfer"
+)
+
+// progressTemplate is a file's bar: name, bytes, bar, percent, rate, ETA.
+const progressTemplate = `{{string . "prefix"}} {{counters . }} {{bar . }} {{percent . }} {{speed . "%s/s" "?"}} {{rtime . "ETA %s"}}`
+
+// progress shows a transfer: a bar per file and phase when stderr is a
+// terminal; otherwise -v lines only. Files that fail are always told.
+type progress struct {
+	d     *diag
+	verb  string // "sent" or "received"
+	files int    // files to go, when known (the sender); 0 otherwise
+	n     int    // files begun
+	tty   bool
+	bar   *pb.ProgressBar
+}
+
+// newProgress builds the progress of a transfer of files files (0:
+// unknown).
+func (e *env) newProgress(verb string, files int) *progress {
+	f, ok := e.stderr.(*os.File)
+	tty := ok && isatty.IsTerminal(f.Fd()) && os.Getenv("TERM") != "dumb"
+	return &progress{d: e.diag, verb: verb, files: files, tty: tty}
+}
+
+// Begin implements xfer.Observer.
+func (p *progress) Begin(h xfer.Header, ph xfer.Phase, done, total int64) {
+	p.finishBar()
+	label := h.Name
+	if ph == xfer.Moving {
+		p.n++
+		if p.files > 1 {
+			label = fmt.Sprintf("[%d/%d] %s", p.n, p.files, h.Name)
+		}
+	} else {
+		label = "checking " + h.Name
+	}
+	if p.d.verbose {
+		switch {
+		case ph == xfer.Checking:
+			p.d.observer().Emit(note("checking the %s bytes of %s the receiver holds", size(total), h.Name))
+		case done > 0:
+			p.d.observer().Emit(note("%s: resuming at %s of %s", h.Name, size(done), size(total)))
+		default:
+			p.d.observer().Emit(note("%s: %s", h.Name, size(total)))
+		}
+	}
+	if !p.tty {
+		return
+	}
+	p.bar = pb.New64(max(total, 0)).SetTemplateString(progressTemplate).Set(pb.Bytes, true).
+		Set("prefix", label).SetWriter(p.d.w).SetRefreshRate(200 * time.Millisecond).SetCurrent(done)
+	p.bar.Start()
+}
+
+// Add implements xfer.Observer.
+func (p *progress) Add(n int64) {
+	if p.bar != nil {
+		p.bar.Add64(n)
+	}
+}
+
+// End implements xfer.Observer.
+func (p *progress) End(h xfer.Header, r xfer.Result) {
+	p.finishBar()
+	switch {
+	case r.Err != nil:
+		p.d.warnf("%s: not %s: %v", h.Name, p.verb, r.Err)
+	case p.d.verbose:
+		p.d.observer().Emit(note("%s %s: %s (%s kept), xxh3-128 %x", p.verb, h.Name, size(r.Kept+r.Moved), size(r.Kept), r.Digest))
+	}
+}
+
+func (p *progress) finishBar() {
+	if p.bar != nil {
+		p.bar.Finish()
+		p.bar = nil
+	}
+}
+
+// summary prints the end of a session: files, bytes, time, rate.
+func (p *progress) summary(st xfer.Stats) {
+	p.finishBar()
+	rate := float64(st.Bytes) / max(st.Elapsed.Seconds(), 1e-9)
+	kept := ""
+	if st.Kept > 0 {
+		kept = fmt.Sprintf(" (%s were already there)", size(st.Kept))
+	}
+	failed := ""
+	if st.Failed > 0 {
+		failed = fmt.Sprintf(", %d failed", st.Failed)
+	}
+	p.d.notef("%s %d %s%s, %s in %v (%s/s)%s", p.verb, st.Files, plural(st.Files, "file"), failed,
+		size(st.Bytes), st.Elapsed.Round(time.Millisecond), size(int64(rate)), kept)
+}
+
+// note is a transfer event for -v.
+func note(format string, args ...any) pipe.Event {
+	return pipe.Event{Name: pipe.EventTransfer, Detail: fmt.Sprintf(format, args...)}
+}
+
+// size renders a byte count for people: 1.5 MiB.
+func size(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

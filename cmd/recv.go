@@ -1,0 +1,114 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"sockit/pipe"
+	"sockit/pipe/xfer"
+)
+
+func recvCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "recv",
+		Usage:     "receive files from a sockit send into DIR (default .)",
+		ArgsUsage: "ADDR [DIR]",
+		Description: `Listens on ADDR ([HOST:]PORT, [IPv6]:PORT or unix:PATH) for one sockit
+send (-k: one after another until signalled) and writes the files it
+sends under DIR, which is created if missing. With --connect it dials
+ADDR, where a send --listen waits.
+
+A file arrives as .NAME.sockit-partial beside its final name and is
+renamed into place only once its SHA-256 matches the sender's; a
+mismatch leaves no file and exits 1. An interrupted transfer resumes
+when the same commands run again, from what the partial file holds, once
+both sides have checked that it matches. Names never leave DIR
+(absolute paths, .. and symbolic links on the way are refused), and an
+existing file is never replaced without --force. -o FILE writes the one
+file sent to FILE (- for stdout); --raw takes plain bytes from nc and the
+like into -o FILE.`,
+		Flags: flagsOf(commonFlags(), listenFlags(), dialFlags(), transferFlags(), []cli.Flag{
+			&cli.BoolFlag{Name: "connect", Usage: "dial ADDR, where a send --listen waits", DisableDefaultText: true},
+			&cli.BoolFlag{Name: "keep-open", Aliases: []string{"k"}, Usage: "keep receiving transfers until signalled", DisableDefaultText: true},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the one file sent to `FILE` (- for stdout) instead of into DIR"},
+			&cli.BoolFlag{Name: "force", Usage: "replace existing files", DisableDefaultText: true},
+		}, tlsTransferFlags()),
+		Action: e.recv,
+	}
+}
+
+// recv is the action of sockit recv.
+func (e *env) recv(c *cli.Context) error {
+	name := c.Command.FullName()
+	sock, err := e.setup(c)
+	if err != nil {
+		return err
+	}
+	args := c.Args().Slice()
+	if len(args) < 1 || len(args) > 2 {
+		return usagef(name, "want ADDR and an optional DIR")
+	}
+	dir, out := ".", c.String("output")
+	if len(args) == 2 {
+		dir = args[1]
+		if out != "" {
+			return usagef(name, "-o and DIR can't be used together")
+		}
+	}
+	keep, dial, raw := c.Bool("keep-open"), c.Bool("connect"), c.Bool("raw")
+	switch {
+	case keep && dial:
+		return usagef(name, "-k and --connect can't be used together")
+	case keep && out != "":
+		return usagef(name, "-k and -o can't be used together: each transfer would write FILE")
+	case raw && out == "":
+		return usagef(name, "--raw needs -o FILE (or -o -): plain bytes carry no name")
+	}
+	if out == "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	o := xfer.ReceiveOptions{Force: c.Bool("force"), Output: out, Hash: transferHash}
+	if out == "-" {
+		o.Output, o.Stdout = "", e.stdout
+	}
+	session := func(ctx context.Context, conn *pipe.Conn) error {
+		p := e.newProgress("received", 0)
+		if raw {
+			return e.recvRaw(ctx, conn, out, o.Force, p)
+		}
+		o.Observer = p
+		st, err := xfer.Receive(ctx, conn, dir, o)
+		if err == nil || st.Files+st.Failed > 0 {
+			p.summary(st)
+		}
+		return err
+	}
+	if keep {
+		return e.serveTransfers(c, args[:1], sock, session)
+	}
+	conn, err := e.transferConn(c, args[:1], !dial, sock)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return session(c.Context, conn)
+}
+
+// recvRaw receives plain bytes into path.
+func (e *env) recvRaw(ctx context.Context, conn *pipe.Conn, path string, force bool, p *progress) error {
+	start := time.Now()
+	p.Begin(xfer.Header{Name: path}, xfer.Moving, 0, -1)
+	n, err := xfer.ReceiveRaw(ctx, conn, path, e.stdout, force, p)
+	p.finishBar()
+	if err != nil {
+		return fmt.Errorf("after %s: %w", size(n), err)
+	}
+	p.summary(xfer.Stats{Files: 1, Bytes: n, Elapsed: time.Since(start)})
+	return nil
+}

@@ -1,0 +1,158 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"sockit/pipe"
+	"sockit/pipe/xfer"
+)
+
+func sendCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "send",
+		Usage:     "send files, directories or stdin (-) to a sockit recv: verified, resumable, with progress",
+		ArgsUsage: "ADDR FILE...",
+		Description: `Dials ADDR (HOST:PORT, [IPv6]:PORT or unix:PATH) and sends each FILE to
+the sockit recv there: a file under its base name, a directory with
+everything under it (relative paths and permission bits kept; symbolic
+links skipped with a warning), - for stdin (named by --name). With
+--listen it listens on ADDR for a recv --connect instead.
+
+Each file is verified with SHA-256 and lands only once it matches. After
+an interruption, running the same two commands again sends only what the
+receiver does not hold yet, once both sides have checked that what it
+holds matches (stdin is not resumable). --raw sends plain bytes for nc
+-l and the like. On a terminal, stderr shows a progress bar per file;
+elsewhere -v lines and a summary.`,
+		Flags: flagsOf(commonFlags(), dialFlags(), listenFlags(), transferFlags(), []cli.Flag{
+			&cli.BoolFlag{Name: "listen", Aliases: []string{"l"}, Usage: "listen on ADDR and send to the recv --connect that dials in", DisableDefaultText: true},
+			&cli.StringFlag{Name: "name", Usage: "send the one FILE (or stdin) under `NAME`"},
+			&cli.StringFlag{Name: "rate", Usage: "send at most `RATE` bytes per second (suffixes K, M, G: 500K, 10M)", DefaultText: "no limit"},
+		}, tlsTransferFlags()),
+		Action: e.send,
+	}
+}
+
+// send is the action of sockit send.
+func (e *env) send(c *cli.Context) error {
+	name := c.Command.FullName()
+	sock, err := e.setup(c)
+	if err != nil {
+		return err
+	}
+	args := c.Args().Slice()
+	if len(args) < 2 {
+		return usagef(name, "want ADDR and at least one FILE (- for stdin)")
+	}
+	rate, err := rateFlag(c)
+	if err != nil {
+		return err
+	}
+	items, err := e.sendItems(c, args[1:])
+	if err != nil {
+		return err
+	}
+	if c.Bool("raw") && (len(items) != 1 || items[0].Dir) {
+		return usagef(name, "--raw sends one file or stdin: there are no names on the wire")
+	}
+	conn, err := e.transferConn(c, args[:1], c.Bool("listen"), sock)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	p := e.newProgress("sent", countFiles(items))
+	o := xfer.SendOptions{Rate: rate, Observer: p, Hash: transferHash}
+	if c.Bool("raw") {
+		return e.sendRaw(c, conn, items[0], o, p)
+	}
+	st, err := xfer.Send(c.Context, conn, items, o)
+	if err != nil && items[len(items)-1].Stream != nil && st.Files == 0 {
+		err = &hinted{err: err, hints: []string{"stdin is not resumable: run again to send it whole"}}
+	}
+	if err == nil || st.Files+st.Failed > 0 {
+		p.summary(st)
+	}
+	return err
+}
+
+// sendItems reads FILE... and --name into the items to send.
+func (e *env) sendItems(c *cli.Context, files []string) ([]xfer.Item, error) {
+	name := c.Command.FullName()
+	rename := c.String("name")
+	if rename != "" {
+		if len(files) != 1 {
+			return nil, usagef(name, "--name names the one FILE sent; %d are given", len(files))
+		}
+		if err := xfer.CheckName(rename); err != nil {
+			return nil, usagef(name, "bad --name: %v", err)
+		}
+	}
+	var items []xfer.Item
+	var paths []string
+	for _, f := range files {
+		if f == "-" {
+			if len(files) != 1 {
+				return nil, usagef(name, "- (stdin) is sent alone")
+			}
+			n := rename
+			if n == "" {
+				n = "stdin"
+			}
+			return []xfer.Item{{Header: xfer.Header{Name: n, Size: -1, Mode: 0o644}, Stream: e.stdin}}, nil
+		}
+		paths = append(paths, f)
+	}
+	items, err := xfer.Collect(paths, func(path, why string) {
+		e.diag.warnf("skipping %s: %s", path, why)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if rename != "" {
+		if items[0].Dir {
+			return nil, usagef(name, "--name names a file, and %s is a directory", files[0])
+		}
+		items[0].Name = rename
+	}
+	return items, nil
+}
+
+// countFiles counts the files (not directories) among items.
+func countFiles(items []xfer.Item) int {
+	n := 0
+	for _, it := range items {
+		if !it.Dir {
+			n++
+		}
+	}
+	return n
+}
+
+// sendRaw sends one item as plain bytes.
+func (e *env) sendRaw(c *cli.Context, conn *pipe.Conn, it xfer.Item, o xfer.SendOptions, p *progress) error {
+	in := it.Stream
+	if in == nil {
+		f, err := os.Open(it.Path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	p.Begin(it.Header, xfer.Moving, 0, it.Size)
+	start := time.Now()
+	n, err := xfer.SendRaw(c.Context, conn, in, o)
+	p.finishBar()
+	if err != nil {
+		return fmt.Errorf("after %s: %w", size(n), err)
+	}
+	if it.Size >= 0 && n != it.Size {
+		return fmt.Errorf("sent %d bytes of %s, which has %d: it changed meanwhile", n, it.Path, it.Size)
+	}
+	p.summary(xfer.Stats{Files: 1, Bytes: n, Elapsed: time.Since(start)})
+	return nil
+}

@@ -1,0 +1,274 @@
+package xfer
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// ReceiveOptions tune [Receive]. The zero value receives every file into
+// the directory, never overwriting, and observes nothing.
+type ReceiveOptions struct {
+	// Force lets a file replace an existing one.
+	Force bool
+	// Output, when not empty, is the path the session's one file is
+	// written to, whatever its name on the wire; a second file or a
+	// directory ends the session.
+	Output string
+	// Stdout, when not nil, takes the session's one file instead: no
+	// partial file and no resume; a digest mismatch is still reported.
+	Stdout io.Writer
+	// Observer follows the files; nil means none.
+	Observer Observer
+	// Hash is what the files are verified with; the sender must use the
+	// same. The zero value is SHA-256.
+	Hash Hash
+}
+
+// drainTime bounds how long a receiver that gives up reads on, so that
+// the sender sees its reason rather than a reset.
+const drainTime = 2 * time.Second
+
+// receiver is one receiving session.
+type receiver struct {
+	conn  net.Conn
+	w     writer
+	r     reader
+	o     ReceiveOptions
+	root  *os.Root
+	buf   []byte
+	files int      // file headers seen
+	dirs  []dirSet // directories created, parents first
+}
+
+// dirSet is a directory created by the session and its mode, applied
+// when the session ends (so a read-only directory can still be filled).
+type dirSet struct {
+	name string
+	mode fs.FileMode
+}
+
+// Receive receives a [Send] session from conn into dir (or o.Output, or
+// o.Stdout). A file that cannot be taken (it exists, its digest does not
+// match) fails alone; their errors are returned joined once the sender
+// ends. Anything that ends the session early (a write error, a name
+// that would escape dir, a broken connection) returns at once, after
+// telling the sender why; partial files stay for a later resume.
+// Cancelling ctx closes conn.
+func Receive(ctx context.Context, conn net.Conn, dir string, o ReceiveOptions) (Stats, error) {
+	start := time.Now()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
+	o.Hash = o.Hash.orDefault()
+	if o.Output != "" {
+		dir = filepath.Dir(o.Output)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer root.Close()
+	rc := &receiver{conn: conn, w: writer{bufio.NewWriterSize(conn, 64<<10)}, r: reader{bufio.NewReaderSize(conn, 64<<10)},
+		o: o, root: root, buf: make([]byte, bufSize)}
+	st, err := rc.session()
+	st.Elapsed = time.Since(start)
+	if ctx.Err() != nil {
+		return st, context.Cause(ctx)
+	}
+	return st, err
+}
+
+// fatal marks an error that ends the session and that the sender should
+// hear about.
+type fatal struct{ err error }
+
+func (f fatal) Error() string { return f.err.Error() }
+func (f fatal) Unwrap() error { return f.err }
+
+// session greets and receives files until the sender's end.
+func (rc *receiver) session() (Stats, error) {
+	var st Stats
+	rc.w.hello(rc.o.Hash.Name)
+	if err := rc.w.Flush(); err != nil {
+		return st, err
+	}
+	if err := rc.r.hello(rc.o.Hash.Name); err != nil {
+		return st, err
+	}
+	var failed []error
+	for {
+		t, err := rc.r.frameType()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = fmt.Errorf("the sender closed the connection before the end: %w", io.ErrUnexpectedEOF)
+			}
+			return st, err
+		}
+		switch t {
+		case frameEnd:
+			err := rc.setDirModes()
+			if err == nil {
+				rc.w.u8(frameOK)
+				err = rc.w.Flush()
+			}
+			if err != nil {
+				return st, err
+			}
+			return st, failedFiles(failed)
+		case frameDir, frameFile:
+			h, err := rc.r.header(t)
+			if err == nil {
+				err = rc.check(h)
+			}
+			if err == nil && h.Dir {
+				err = rc.dir(h)
+			}
+			if err != nil {
+				return st, rc.giveUp(err)
+			}
+			if h.Dir {
+				continue
+			}
+			res, err := rc.file(h)
+			st.Bytes += res.Moved
+			if err != nil {
+				res.Err = err
+				rc.o.Observer.End(h, res)
+				return st, rc.giveUp(fmt.Errorf("%s: %w", h.Name, err))
+			}
+			rc.o.Observer.End(h, res)
+			if res.Err != nil {
+				st.Failed++
+				failed = append(failed, fmt.Errorf("%s: %w", h.Name, res.Err))
+				continue
+			}
+			st.Files++
+			st.Kept += res.Kept
+		default:
+			return st, rc.giveUp(protoErrorf("unknown frame %q", t))
+		}
+	}
+}
+
+// check refuses the names that must never be written, and a second file
+// or any directory when the session writes one file.
+func (rc *receiver) check(h Header) error {
+	if err := CheckName(h.Name); err != nil {
+		return fatal{fmt.Errorf("refused: %w", err)}
+	}
+	if rc.o.Output != "" || rc.o.Stdout != nil {
+		if h.Dir || rc.files > 0 {
+			return fatal{fmt.Errorf("refused %s: this receiver takes one file (-o), and the sender sends more", h.Name)}
+		}
+	}
+	if !h.Dir {
+		rc.files++
+	}
+	return nil
+}
+
+// giveUp tells the sender why the session ends, when the connection
+// still works, and reads on for a moment so that it hears it.
+func (rc *receiver) giveUp(err error) error {
+	var f fatal
+	if !errors.As(err, &f) && !errors.Is(err, ErrProtocol) {
+		return err // the connection is broken: nobody to tell
+	}
+	rc.w.refuse(err.Error(), true)
+	if rc.w.Flush() == nil {
+		if cw, ok := rc.conn.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		rc.conn.SetReadDeadline(time.Now().Add(drainTime))
+		io.Copy(io.Discard, rc.r)
+	}
+	return err
+}
+
+// dir creates a directory of the session (mode 0700 until the end).
+func (rc *receiver) dir(h Header) error {
+	var created []string
+	if err := mkdirs(rc.root, h.Name, 0o700, &created); err != nil {
+		return fatal{fmt.Errorf("%s: %w", h.Name, err)}
+	}
+	for _, d := range created {
+		mode := fs.FileMode(0o755)
+		if d == h.Name {
+			mode = h.Mode
+		}
+		rc.dirs = append(rc.dirs, dirSet{d, mode})
+	}
+	return nil
+}
+
+// setDirModes gives the session's directories their modes, deepest
+// first.
+func (rc *receiver) setDirModes() error {
+	var errs []error
+	for _, d := range slices.Backward(rc.dirs) {
+		if err := rc.root.Chmod(d.name, d.mode); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// refuse answers a file with a refusal that does not end the session.
+func (rc *receiver) refuse(res Result, err error) (Result, error) {
+	res.Err = err
+	rc.w.refuse(err.Error(), false)
+	return res, rc.w.Flush()
+}
+
+// data receives n bytes (a chunked stream when n is negative) into dst
+// and h. A write error is fatal: the sender hears of it.
+func (rc *receiver) data(dst io.Writer, n int64, h io.Writer) (int64, error) {
+	var moved int64
+	for {
+		want := int64(len(rc.buf))
+		if n < 0 {
+			l, err := rc.r.u32()
+			if err != nil {
+				return moved, unexpectedEnd(err)
+			}
+			if l == 0 {
+				return moved, nil
+			}
+			if l > maxChunk {
+				return moved, protoErrorf("chunk of %d bytes", l)
+			}
+			want = int64(l)
+		} else if want = min(want, n-moved); want == 0 {
+			return moved, nil
+		}
+		m, err := io.ReadFull(rc.r, rc.buf[:want])
+		if err != nil {
+			return moved, unexpectedEnd(err)
+		}
+		if _, err := dst.Write(rc.buf[:m]); err != nil {
+			return moved, fatal{err}
+		}
+		h.Write(rc.buf[:m])
+		moved += int64(m)
+		rc.o.Observer.Add(int64(m))
+	}
+}
+
+// unexpectedEnd names an end of the connection in the middle of a file.
+func unexpectedEnd(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("the connection ended in the middle of the file: %w", io.ErrUnexpectedEOF)
+	}
+	return err
+}

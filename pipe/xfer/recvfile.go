@@ -1,0 +1,157 @@
+package xfer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+)
+
+// errDigest is the refusal of a file whose data does not match the
+// sender's digest.
+var errDigest = errors.New("digest mismatch: the data was damaged on the way; not saved")
+
+// file receives one file: into a partial file that is checked against
+// the sender's file and resumed, then renamed into place once its digest
+// matches. A refusal is in the Result; the error ends the session.
+func (rc *receiver) file(h Header) (Result, error) {
+	if rc.o.Stdout != nil {
+		return rc.stream(h)
+	}
+	var res Result
+	name := h.Name
+	if rc.o.Output != "" {
+		name = filepath.Base(rc.o.Output)
+	}
+	pl, err := newPlace(rc.root, name, rc.o.Force)
+	if err != nil {
+		return rc.refuse(res, err)
+	}
+	f, err := pl.openPartial()
+	if err != nil {
+		return rc.refuse(res, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return rc.refuse(res, err)
+	}
+	have := keepable(fi.Size(), h.Size)
+	if have > 0 {
+		rc.o.Observer.Begin(h, Checking, 0, have)
+	}
+	sums, err := scanBlocks(f, have, rc.o.Hash, rc.buf, rc.o.Observer.Add)
+	if err != nil {
+		return rc.refuse(res, fmt.Errorf("read %s: %w", pl.partial, err))
+	}
+	off, err := rc.resume(have, sums)
+	if err != nil {
+		return res, err
+	}
+	res.Kept = off
+	if err := f.Truncate(off); err != nil {
+		return res, fatal{err}
+	}
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		return res, fatal{err}
+	}
+	rc.o.Observer.Begin(h, Moving, off, h.Size)
+	n := h.Size - off
+	if h.Stream() {
+		n = -1
+	}
+	dg := newTree(rc.o.Hash, sums[:off/BlockSize+min(off%BlockSize, 1)])
+	if res.Moved, err = rc.data(f, n, dg); err != nil {
+		return res, err
+	}
+	if err := rc.trailer(off+res.Moved, dg, &res); err != nil {
+		if errors.Is(err, errDigest) {
+			f.Close()
+			rc.root.Remove(pl.partial) // damaged: a resume must not trust it
+			return rc.refuse(res, err)
+		}
+		return res, err
+	}
+	if err := f.Chmod(h.Mode); err != nil {
+		return res, fatal{err}
+	}
+	if err := f.Close(); err != nil {
+		return res, fatal{err}
+	}
+	if err := pl.commit(rc.o.Force); err != nil {
+		return rc.refuse(res, err)
+	}
+	rc.w.u8(frameOK)
+	return res, rc.w.Flush()
+}
+
+// resume offers what the receiver holds and reads where the sender
+// starts: at a block boundary within it, or at its end.
+func (rc *receiver) resume(have int64, sums [][]byte) (int64, error) {
+	rc.w.accept(have, sums)
+	if err := rc.w.Flush(); err != nil {
+		return 0, err
+	}
+	t, err := rc.r.frameType()
+	if err != nil {
+		return 0, unexpectedEnd(err)
+	}
+	if t != frameResume {
+		return 0, protoErrorf("frame %q where the resume offset was due", t)
+	}
+	off, err := rc.r.i64()
+	if err != nil {
+		return 0, unexpectedEnd(err)
+	}
+	if off != have && (off < 0 || off%BlockSize != 0 || off > have) {
+		return 0, protoErrorf("resume at %d of %d bytes held", off, have)
+	}
+	return off, nil
+}
+
+// trailer reads the end of a file's data and checks its length and
+// digest against the n bytes received into t.
+func (rc *receiver) trailer(n int64, t *tree, res *Result) error {
+	ft, err := rc.r.frameType()
+	if err != nil {
+		return unexpectedEnd(err)
+	}
+	if ft != frameTrailer {
+		return protoErrorf("frame %q where the file's digest was due", ft)
+	}
+	want, size, err := rc.r.trailer(t.size)
+	if err != nil {
+		return unexpectedEnd(err)
+	}
+	if size != n {
+		return protoErrorf("the sender counts %d bytes, the receiver %d", size, n)
+	}
+	if !bytes.Equal(t.Sum(), want) {
+		return errDigest
+	}
+	res.Digest = want
+	return nil
+}
+
+// stream receives the session's one file into o.Stdout.
+func (rc *receiver) stream(h Header) (Result, error) {
+	var res Result
+	if _, err := rc.resume(0, nil); err != nil {
+		return res, err
+	}
+	rc.o.Observer.Begin(h, Moving, 0, h.Size)
+	dg := newTree(rc.o.Hash, nil)
+	var err error
+	if res.Moved, err = rc.data(rc.o.Stdout, h.Size, dg); err != nil {
+		return res, err
+	}
+	if err := rc.trailer(res.Moved, dg, &res); err != nil {
+		if errors.Is(err, errDigest) {
+			return rc.refuse(res, fmt.Errorf("%w (what went to stdout is damaged)", err))
+		}
+		return res, err
+	}
+	rc.w.u8(frameOK)
+	return res, rc.w.Flush()
+}

@@ -1,0 +1,302 @@
+package xfer
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+)
+
+// Item is one thing to send.
+type Item struct {
+	Header
+	// Path is the local file to read; empty for a directory or a stream.
+	Path string
+	// Stream, when not nil, is read instead of Path (Header.Size -1): not
+	// resumable.
+	Stream io.Reader
+}
+
+// SendOptions tune [Send]. The zero value sends as fast as the receiver
+// takes the data and observes nothing.
+type SendOptions struct {
+	// Rate limits the file data sent, in bytes per second; zero means no
+	// limit.
+	Rate int64
+	// Observer follows the files; nil means none.
+	Observer Observer
+	// Hash is what the files are verified with; the receiver must use
+	// the same. The zero value is SHA-256.
+	Hash Hash
+}
+
+// bufSize is the size of the buffers file data moves through, in bytes.
+const bufSize = 256 << 10
+
+// sender is one sending session.
+type sender struct {
+	ctx  context.Context
+	conn net.Conn
+	w    writer
+	r    reader
+	o    SendOptions
+	pace pacer
+	buf  []byte
+}
+
+// Send sends items over conn to a [Receive] and closes nothing but what
+// it opens. A file the receiver refuses (it exists, it fails to verify)
+// fails alone, and Send goes on with the others; the errors of the
+// failed files are returned joined, after the session ends. A broken
+// connection or a refusal that ends the session returns at once.
+// Cancelling ctx closes conn.
+func Send(ctx context.Context, conn net.Conn, items []Item, o SendOptions) (Stats, error) {
+	start := time.Now()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
+	o.Hash = o.Hash.orDefault()
+	s := &sender{ctx: ctx, conn: conn, w: writer{bufio.NewWriterSize(conn, 64<<10)}, r: reader{bufio.NewReader(conn)},
+		o: o, pace: pacer{rate: o.Rate}, buf: make([]byte, chunk(o.Rate, bufSize))}
+	st, err := s.session(items)
+	st.Elapsed = time.Since(start)
+	if ctx.Err() != nil {
+		return st, context.Cause(ctx)
+	}
+	return st, err
+}
+
+// session greets, sends every item, then the end.
+func (s *sender) session(items []Item) (Stats, error) {
+	var st Stats
+	s.w.hello(s.o.Hash.Name)
+	if err := s.w.Flush(); err != nil {
+		return st, err
+	}
+	if err := s.r.hello(s.o.Hash.Name); err != nil {
+		return st, err
+	}
+	var failed []error
+	for _, it := range items {
+		if it.Dir {
+			s.w.header(it.Header)
+			continue
+		}
+		res, err := s.file(it)
+		st.Bytes += res.Moved
+		if err != nil {
+			res.Err = err
+			s.o.Observer.End(it.Header, res)
+			return st, fmt.Errorf("%s: %w", it.Name, err)
+		}
+		s.o.Observer.End(it.Header, res)
+		if res.Err != nil {
+			st.Failed++
+			failed = append(failed, fmt.Errorf("%s: %w", it.Name, res.Err))
+			continue
+		}
+		st.Files++
+		st.Kept += res.Kept
+	}
+	s.w.u8(frameEnd)
+	if err := s.w.Flush(); err != nil {
+		return st, err
+	}
+	if _, err := s.reply(); err != nil {
+		return st, err
+	}
+	return st, failedFiles(failed)
+}
+
+// reply reads the receiver's answer to a file or to the end: nil for OK,
+// the refusal otherwise. A fatal refusal is returned as the error.
+func (s *sender) reply() (*Refusal, error) {
+	t, err := s.r.frameType()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	switch t {
+	case frameOK:
+		return nil, nil
+	case frameRefuse:
+		ref, err := s.r.refusal()
+		if err != nil {
+			return nil, unexpected(err)
+		}
+		if ref.Fatal {
+			return nil, ref
+		}
+		return ref, nil
+	}
+	return nil, protoErrorf("frame %q where an answer was due", t)
+}
+
+// unexpected turns a clean end where a frame was due into an error that
+// says so.
+func unexpected(err error) error {
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("the receiver closed the connection: %w", io.ErrUnexpectedEOF)
+	}
+	return err
+}
+
+// file sends one file. A file-level failure is in the Result; the error
+// ends the session.
+func (s *sender) file(it Item) (Result, error) {
+	var res Result
+	in := it.Stream
+	if in == nil {
+		f, err := os.Open(it.Path)
+		if err != nil {
+			res.Err = err
+			return res, nil // the receiver never hears of it
+		}
+		defer f.Close()
+		in = f
+	}
+	s.w.header(it.Header)
+	if err := s.w.Flush(); err != nil {
+		return res, err
+	}
+	t, err := s.r.frameType()
+	if err != nil {
+		return res, unexpected(err)
+	}
+	switch t {
+	case frameRefuse:
+		ref, err := s.r.refusal()
+		switch {
+		case err != nil:
+			return res, unexpected(err)
+		case ref.Fatal:
+			return res, ref
+		}
+		res.Err = ref
+		return res, nil
+	case frameAccept:
+	default:
+		return res, protoErrorf("frame %q where an answer to a file was due", t)
+	}
+	dsize := s.o.Hash.New().Size()
+	have, sums, err := s.r.accept(it.Size, dsize)
+	if err != nil {
+		return res, err
+	}
+	off, kept := int64(0), [][]byte(nil)
+	if have > 0 {
+		s.o.Observer.Begin(it.Header, Checking, 0, have)
+		if off, kept, err = resumeAt(in, have, sums, s.o.Hash, s.buf, s.o.Observer.Add); err != nil {
+			return res, fmt.Errorf("read: %w", err)
+		}
+		if _, err := in.(io.Seeker).Seek(off, io.SeekStart); err != nil {
+			return res, err
+		}
+	}
+	res.Kept = off
+	s.w.u8(frameResume)
+	s.w.i64(off)
+	s.o.Observer.Begin(it.Header, Moving, off, it.Size)
+	replies := make(chan answer, 1)
+	go awaitAnswer(s, replies) // the receiver may give up while we send
+	h := newTree(s.o.Hash, kept)
+	res.Moved, err = s.data(in, it.Size-off, h, replies)
+	if err == nil {
+		s.w.trailer(h.Sum(), off+res.Moved)
+		err = s.w.Flush()
+	}
+	if err != nil {
+		s.conn.Close() // unblocks awaitAnswer
+		a := <-replies
+		if a.err != nil && errors.As(a.err, new(*Refusal)) {
+			err = a.err // the receiver's reason beats our broken pipe
+		}
+		return res, err
+	}
+	a := <-replies
+	if a.err != nil {
+		return res, a.err
+	}
+	if a.ref != nil {
+		res.Err = a.ref
+	} else {
+		res.Digest = h.Sum()
+	}
+	return res, nil
+}
+
+// answer is the receiver's answer to a file's data.
+type answer struct {
+	ref *Refusal
+	err error
+}
+
+// awaitAnswer reads the receiver's answer to a file, which may come
+// before the data is all sent (a receiver that fails gives up at once).
+func awaitAnswer(s *sender, out chan<- answer) {
+	ref, err := s.reply()
+	out <- answer{ref, err}
+}
+
+// data sends n bytes of in (all of it, chunked, when n is negative: a
+// stream) with their digest in h. It stops early when the receiver
+// answers before the end.
+func (s *sender) data(in io.Reader, n int64, h io.Writer, replies <-chan answer) (int64, error) {
+	stream := n < 0
+	var moved int64
+	for stream || moved < n {
+		select {
+		case a := <-replies: // early: only a failure ends it
+			if a.err == nil && a.ref == nil {
+				a.err = protoErrorf("an OK before the data ended")
+			}
+			if a.err == nil {
+				a.err = a.ref
+			}
+			s.conn.Close()
+			return moved, a.err
+		default:
+		}
+		want := len(s.buf)
+		if !stream {
+			want = int(min(int64(want), n-moved))
+		}
+		var m int
+		var err error
+		if stream { // send what has come: a stream may be slow
+			if m, err = in.Read(s.buf); err == io.EOF {
+				err = nil
+				if m == 0 {
+					s.w.u32(0)
+					return moved, nil
+				}
+			}
+		} else {
+			m, err = io.ReadFull(in, s.buf[:want])
+		}
+		if err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return moved, fmt.Errorf("the file shrank while being sent: %w", io.ErrUnexpectedEOF)
+			}
+			return moved, fmt.Errorf("read: %w", err)
+		}
+		h.Write(s.buf[:m])
+		if err := s.pace.wait(s.ctx, m); err != nil {
+			return moved, err
+		}
+		if stream {
+			s.w.u32(m)
+		}
+		if _, err := s.w.Write(s.buf[:m]); err != nil {
+			return moved, err
+		}
+		moved += int64(m)
+		s.o.Observer.Add(int64(m))
+	}
+	return moved, nil
+}
