@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -103,6 +104,16 @@ func (p *progress) summary(st xfer.Stats) {
 	}
 	p.d.notef("%s %d %s%s, %s in %v (%s/s)%s", p.verb, st.Files, plural(st.Files, "file"), failed,
 		size(st.Bytes), st.Elapsed.Round(time.Millisecond), size(int64(rate)), kept)
+}
+
+// failed shortens the error of a session whose failed files were each
+// told already.
+func (p *progress) failed(err error) error {
+	var ff *xfer.FilesFailed
+	if errors.As(err, &ff) {
+		return fmt.Errorf("%d %s not %s", len(ff.Errs), plural(len(ff.Errs), "file"), p.verb)
+	}
+	return err
 }
 
 // note is a transfer event for -v.

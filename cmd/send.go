@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -70,13 +71,17 @@ func (e *env) send(c *cli.Context) error {
 		return e.sendRaw(c, conn, items[0], o, p)
 	}
 	st, err := xfer.Send(c.Context, conn, items, o)
-	if err != nil && items[len(items)-1].Stream != nil && st.Files == 0 {
-		err = &hinted{err: err, hints: []string{"stdin is not resumable: run again to send it whole"}}
+	if err != nil && c.Context.Err() == nil && !errors.As(err, new(*xfer.FilesFailed)) {
+		hint := "run the same send and recv again: they resume from what the receiver holds"
+		if items[0].Stream != nil {
+			hint = "stdin is not resumable: run again to send it whole"
+		}
+		err = &hinted{err: err, hints: []string{hint}}
 	}
 	if err == nil || st.Files+st.Failed > 0 {
 		p.summary(st)
 	}
-	return err
+	return p.failed(err)
 }
 
 // sendItems reads FILE... and --name into the items to send.

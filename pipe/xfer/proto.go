@@ -21,9 +21,9 @@ const (
 	MaxName = 4096
 	// BlockSize is the size of the blocks a partial file is checked in,
 	// in bytes: a resume keeps every leading block that matches.
-	BlockSize = 16 << 20
+	BlockSize = 4 << 20
 	// maxBlocks bounds the block list of one offer (16 TiB of partial).
-	maxBlocks = 1 << 20
+	maxBlocks = 1 << 22
 	// maxMessage bounds a refusal's text, in bytes.
 	maxMessage = 1024
 	// maxChunk bounds one chunk of a stream of unknown size, in bytes.

@@ -142,9 +142,7 @@ func (rc *receiver) session() (Stats, error) {
 			}
 			res, err := rc.file(h)
 			st.Bytes += res.Moved
-			if err != nil {
-				res.Err = err
-				rc.o.Observer.End(h, res)
+			if err != nil { // the session ends: the caller tells
 				return st, rc.giveUp(fmt.Errorf("%s: %w", h.Name, err))
 			}
 			rc.o.Observer.End(h, res)
@@ -252,8 +250,14 @@ func (rc *receiver) data(dst io.Writer, n int64, h io.Writer) (int64, error) {
 		} else if want = min(want, n-moved); want == 0 {
 			return moved, nil
 		}
-		m, err := io.ReadFull(rc.r, rc.buf[:want])
-		if err != nil {
+		var m int
+		var err error
+		if n < 0 {
+			m, err = io.ReadFull(rc.r, rc.buf[:want])
+		} else { // what has come, so that a cut keeps all of it
+			m, err = rc.r.Read(rc.buf[:want])
+		}
+		if err != nil && m == 0 {
 			return moved, unexpectedEnd(err)
 		}
 		if _, err := dst.Write(rc.buf[:m]); err != nil {

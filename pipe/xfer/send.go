@@ -90,9 +90,7 @@ func (s *sender) session(items []Item) (Stats, error) {
 		}
 		res, err := s.file(it)
 		st.Bytes += res.Moved
-		if err != nil {
-			res.Err = err
-			s.o.Observer.End(it.Header, res)
+		if err != nil { // the session ends: the caller tells
 			return st, fmt.Errorf("%s: %w", it.Name, err)
 		}
 		s.o.Observer.End(it.Header, res)
