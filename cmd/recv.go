@@ -87,7 +87,7 @@ func (e *env) recv(c *cli.Context) error {
 		if err == nil || st.Files+st.Failed > 0 {
 			p.summary(st)
 		}
-		return err
+		return p.failed(err)
 	}
 	if keep {
 		return e.serveTransfers(c, args[:1], sock, session)

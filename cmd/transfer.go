@@ -106,4 +106,3 @@ func rateFlag(c *cli.Context) (int64, error) {
 	}
 	return n, nil
 }
-
