@@ -71,6 +71,14 @@ func requireTLS(c *cli.Context) error {
 	return nil
 }
 
+// certPair fails when only one of --cert and --key is given.
+func certPair(c *cli.Context) error {
+	if (c.String("cert") == "") != (c.String("key") == "") {
+		return usagef(c.Command.FullName(), "--cert and --key go together: give both")
+	}
+	return nil
+}
+
 // alpn reads --alpn.
 func alpn(c *cli.Context) []string {
 	var out []string
@@ -86,6 +94,9 @@ func alpn(c *cli.Context) []string {
 // without --tls. host is the name (or address) dialled.
 func (e *env) clientHandshake(c *cli.Context, host string, sock pipe.Options) (func(context.Context, net.Conn) (net.Conn, error), error) {
 	if err := requireTLS(c); err != nil || !c.Bool("tls") {
+		return nil, err
+	}
+	if err := certPair(c); err != nil {
 		return nil, err
 	}
 	o := sockittls.ClientOptions{
@@ -120,6 +131,9 @@ func (e *env) clientHandshake(c *cli.Context, host string, sock pipe.Options) (f
 // host; nil without --tls. It prints the certificate's fingerprint.
 func (e *env) serverHandshake(c *cli.Context, host string, sock pipe.Options) (func(context.Context, net.Conn) (net.Conn, error), error) {
 	if err := requireTLS(c); err != nil || !c.Bool("tls") {
+		return nil, err
+	}
+	if err := certPair(c); err != nil {
 		return nil, err
 	}
 	o := sockittls.ServerOptions{CertFile: c.String("cert"), KeyFile: c.String("key"), ClientCAFiles: c.StringSlice("client-ca"), ALPN: alpn(c)}
