@@ -145,6 +145,10 @@ func TestFanoutDropsStalledClient(t *testing.T) {
 	defer cancel()
 
 	stalled, stalledClient := connPair(t)
+	// small socket buffers, so that the kernel cannot absorb the data for
+	// the client that never reads
+	stalled.NetConn().(*net.TCPConn).SetWriteBuffer(4 << 10)
+	stalledClient.(*net.TCPConn).SetReadBuffer(4 << 10)
 	fast, fastClient := connPair(t)
 	served := make(chan error, 2)
 	go func() { served <- f.Serve(ctx, stalled) }()
