@@ -63,6 +63,7 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"waitaddr":  waitAddr,
 			"waitfor":   waitFor,
+			"waitsize":  waitSize,
 			"mkfile":    mkFile,
 			"freeport":  freePort,
 			"jsonlines": jsonLines,
@@ -125,6 +126,25 @@ func waitFor(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	re := regexp.MustCompile(args[1])
 	pollFile(ts, args[0], re.MatchString)
+}
+
+// waitSize: waitsize FILE BYTES waits until FILE holds at least BYTES
+// (suffixes K, M, G), without reading it.
+func waitSize(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitsize FILE BYTES")
+	}
+	n, err := parseBytes(args[1])
+	ts.Check(err)
+	path := ts.MkAbs(args[0])
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if fi, err := os.Stat(path); err == nil && fi.Size() >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s did not reach %d bytes in 10s", args[0], n)
+		}
+	}
 }
 
 func pollFile(ts *testscript.TestScript, name string, ok func(string) bool) string {

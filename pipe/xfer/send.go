@@ -46,6 +46,9 @@ type sender struct {
 	o    SendOptions
 	pace pacer
 	buf  []byte
+	// early is the receiver's answer to the current file when it came
+	// before the data was all sent.
+	early *answer
 }
 
 // Send sends items over conn to a [Receive] and closes nothing but what
@@ -210,13 +213,12 @@ func (s *sender) file(it Item) (Result, error) {
 	}
 	if err != nil {
 		s.conn.Close() // unblocks awaitAnswer
-		a := <-replies
-		if a.err != nil && errors.As(a.err, new(*Refusal)) {
+		if a := s.answer(replies); a.err != nil && errors.As(a.err, new(*Refusal)) {
 			err = a.err // the receiver's reason beats our broken pipe
 		}
 		return res, err
 	}
-	a := <-replies
+	a := s.answer(replies)
 	if a.err != nil {
 		return res, a.err
 	}
@@ -232,6 +234,17 @@ func (s *sender) file(it Item) (Result, error) {
 type answer struct {
 	ref *Refusal
 	err error
+}
+
+// answer returns the receiver's answer to the current file, which data
+// may have taken early.
+func (s *sender) answer(replies <-chan answer) answer {
+	if s.early != nil {
+		a := *s.early
+		s.early = nil
+		return a
+	}
+	return <-replies
 }
 
 // awaitAnswer reads the receiver's answer to a file, which may come
@@ -250,14 +263,16 @@ func (s *sender) data(in io.Reader, n int64, h io.Writer, replies <-chan answer)
 	for stream || moved < n {
 		select {
 		case a := <-replies: // early: only a failure ends it
-			if a.err == nil && a.ref == nil {
-				a.err = protoErrorf("an OK before the data ended")
-			}
-			if a.err == nil {
-				a.err = a.ref
+			s.early = &a
+			err := a.err
+			switch {
+			case err == nil && a.ref == nil:
+				err = protoErrorf("an OK before the data ended")
+			case err == nil:
+				err = a.ref
 			}
 			s.conn.Close()
-			return moved, a.err
+			return moved, err
 		default:
 		}
 		want := len(s.buf)
