@@ -245,6 +245,26 @@ sockit connect receiver:9000 < image.iso
 .RE
 .fi
 .PP
+Send a file and a directory, verified, with progress; run the same two
+commands again after an interruption to resume:
+.PP
+.nf
+.RS
+sockit recv 9000 incoming/
+sockit send receiver:9000 image.iso photos/
+.RE
+.fi
+.PP
+Serve TLS with a throwaway certificate and connect to it by its
+fingerprint, printed by the listener:
+.PP
+.nf
+.RS
+sockit listen --tls 9000
+sockit connect --tls --pin AB:CD:...:EF host 9000
+.RE
+.fi
+.PP
 Listen on a free port and tell a script which one, with events as JSON:
 .PP
 .nf
