@@ -20,7 +20,7 @@ func TestCountsOnZeroCopyPaths(t *testing.T) {
 	const size = 3<<20 + 12345
 	for _, tc := range []struct {
 		name string
-		pair func(*testing.T) (net.Conn, net.Conn)
+		pair func(testing.TB) (net.Conn, net.Conn)
 	}{{"tcp", tcpPair}, {"unix", unixPair}} {
 		t.Run(tc.name+"/file-to-conn-to-file", func(t *testing.T) {
 			a, b := tc.pair(t)

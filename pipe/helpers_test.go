@@ -12,14 +12,14 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // tcpPair returns both ends of a loopback TCP connection, raw.
-func tcpPair(t *testing.T) (client, server net.Conn) {
+func tcpPair(t testing.TB) (client, server net.Conn) {
 	t.Helper()
 	return connPair(t, "tcp", "127.0.0.1:0")
 }
 
 // unixPair returns both ends of a Unix stream connection in a short
 // temporary directory.
-func unixPair(t *testing.T) (client, server net.Conn) {
+func unixPair(t testing.TB) (client, server net.Conn) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "")
 	if err != nil {
@@ -31,7 +31,7 @@ func unixPair(t *testing.T) (client, server net.Conn) {
 
 // connPair listens on addr, dials it and returns both ends, closed at
 // cleanup.
-func connPair(t *testing.T, network, addr string) (client, server net.Conn) {
+func connPair(t testing.TB, network, addr string) (client, server net.Conn) {
 	t.Helper()
 	ln, err := net.Listen(network, addr)
 	if err != nil {
@@ -68,7 +68,7 @@ func wrap(t *testing.T, c net.Conn, o Options) *Conn {
 
 // randomFile writes n pseudo-random bytes to a temporary file and returns
 // it open at offset 0, with the bytes.
-func randomFile(t *testing.T, n int) (*os.File, []byte) {
+func randomFile(t testing.TB, n int) (*os.File, []byte) {
 	t.Helper()
 	b := make([]byte, n)
 	for i := range b {

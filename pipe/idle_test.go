@@ -13,7 +13,7 @@ import (
 func TestIdleTimeoutFires(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		pair func(*testing.T) (net.Conn, net.Conn)
+		pair func(testing.TB) (net.Conn, net.Conn)
 	}{{"tcp", tcpPair}, {"unix", unixPair}} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, _ := tc.pair(t)
@@ -45,7 +45,7 @@ func TestIdleTimeoutFires(t *testing.T) {
 func TestIdleTimeoutSparedBySlowTransfer(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		pair func(*testing.T) (net.Conn, net.Conn)
+		pair func(testing.TB) (net.Conn, net.Conn)
 	}{{"tcp", tcpPair}, {"unix", unixPair}} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := tc.pair(t)

@@ -50,7 +50,8 @@ func (s *sender) copyAll() {
 // then dropped.
 func (s *sender) copyUntilIdle() {
 	wait := waiter(s.in)
-	buf := make([]byte, sendBufSize)
+	sp, splicing := s.c.splicer(s.in) // a pipe: splice what is ready straight into the socket
+	var buf []byte                    // allocated when first needed: none while splicing
 	for {
 		s.state.Store(stateReading)
 		if s.ended.Load() && !inputReady(s.in) {
@@ -63,14 +64,32 @@ func (s *sender) copyUntilIdle() {
 		var rerr error
 		if wait != nil {
 			if err := wait(); err != nil {
-				wait = nil // cannot poll after all: read first, claim after
+				wait, splicing = nil, false // cannot poll after all: read first, claim after
 				continue
 			}
 			if !s.state.CompareAndSwap(stateReading, stateWriting) {
 				return // Join stopped us while the input was idle
 			}
+			if splicing {
+				_, eof, err := sp.once()
+				if err == errNoSplice {
+					splicing = false
+					continue // nothing moved: read it instead
+				}
+				if err != nil || eof {
+					s.finish(err)
+					return
+				}
+				continue
+			}
+			if buf == nil {
+				buf = make([]byte, sendBufSize)
+			}
 			n, rerr = s.in.Read(buf)
 		} else {
+			if buf == nil {
+				buf = make([]byte, sendBufSize)
+			}
 			n, rerr = s.in.Read(buf)
 			if !s.state.CompareAndSwap(stateReading, stateWriting) {
 				return // Join stopped us while we were blocked

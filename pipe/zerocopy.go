@@ -20,7 +20,8 @@ func (c *Conn) zeroCopy() bool { return c.opts.Tap == nil && (c.idle == nil || c
 
 // ReadFrom copies r to the peer until r's EOF (io.Copy(c, r) calls it).
 // It hands the copy to the raw connection, so a file source uses
-// sendfile(2) and a socket source splice(2); a *Conn source (optionally in
+// sendfile(2) and a socket source splice(2); a pipe source is spliced
+// into the socket here, which Go does not do by itself; a *Conn source (optionally in
 // an *io.LimitedReader) is unwrapped and its counter updated too.
 func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 	src, peer, lr := r, (*Conn)(nil), (*io.LimitedReader)(nil)
@@ -31,6 +32,9 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 		}
 	} else if p, ok := r.(*Conn); ok {
 		peer, src = p, p.raw
+	}
+	if sp, ok := c.splicer(r); ok { // a pipe: Go would copy it through user space
+		return sp.all()
 	}
 	if !c.zeroCopy() || (peer != nil && !peer.zeroCopy()) {
 		// Through c.Write and peer.Read: both counters move as we go.
@@ -70,6 +74,7 @@ func (c *Conn) WriteTo(w io.Writer) (int64, error) {
 		n, err := io.Copy(writerOnly{w}, readerOnly{c})
 		return n, err
 	}
+	growPipeOf(dst) // a shell pipe on stdout: fewer wake-ups per byte
 	var n int64
 	var err error
 	if wt, ok := c.raw.(io.WriterTo); ok { // *net.TCPConn

@@ -1,0 +1,508 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2002 # case 2 pipes on purpose: "cat file |" is what it measures
+# Measures sockit against OpenBSD nc, socat, ncat, iperf3 and a bare Go
+# echo server on loopback, in one run, as the median of several runs with
+# the tools alternating, and prints a table of values and ratios against
+# the targets of issue #7. With --write it also regenerates the top of
+# docs/BENCHMARKS.md (everything from "## Analysis" on is kept).
+#
+#   scripts/bench.sh [--write]
+#
+# Environment: BENCH_RUNS (default 5), BENCH_SIZE (bytes, or with K, M or
+# G: default 2G), BENCH_TIME (duration of the echo and connection-rate
+# runs, default 3s), BENCH_IDLE_CONNS (default 5000), BENCH_THROTTLE
+# (bytes/s of the throttled receiver of case 7, default 100000000),
+# BENCH_CASES (which cases to run, default "1 2 3 4 5 6 7 8").
+# Missing Debian peers are installed by scripts/deps.sh --bench.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$PWD
+
+write=0
+case "${1:-}" in
+--write) write=1 ;;
+"") ;;
+*)
+	echo "usage: scripts/bench.sh [--write]" >&2
+	exit 2
+	;;
+esac
+
+runs=${BENCH_RUNS:-5}
+size_arg=${BENCH_SIZE:-2G}
+dur=${BENCH_TIME:-3s}
+idle_conns=${BENCH_IDLE_CONNS:-5000}
+throttle=${BENCH_THROTTLE:-100000000}
+cases=${BENCH_CASES:-1 2 3 4 5 6 7 8}
+tmo=600 # seconds any one transfer may take before it counts as failed
+
+case "$size_arg" in
+*K) size=$((${size_arg%K} << 10)) ;;
+*M) size=$((${size_arg%M} << 20)) ;;
+*G) size=$((${size_arg%G} << 30)) ;;
+*) size=$size_arg ;;
+esac
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sockit-bench.XXXXXX")
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log() { printf '%s\n' "$*" >&2; }
+has() { case " $cases " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# --- setup -----------------------------------------------------------------
+
+sh scripts/deps.sh --bench
+for t in nc socat ncat iperf3; do
+	command -v "$t" >/dev/null || {
+		log "bench: $t is missing after scripts/deps.sh --bench"
+		exit 1
+	}
+done
+
+log "bench: building sockit and the helpers into $tmp"
+go build -o "$tmp/sockit" .
+go build -o "$tmp/" ./scripts/benchtools/echoserver ./scripts/benchtools/loadgen
+sockit=$tmp/sockit
+echoserver=$tmp/echoserver
+loadgen=$tmp/loadgen
+
+# 5,000 idle connections need 5,000 descriptors on each side, and a
+# splicing server two more per connection for its pipe.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((3 * idle_conns + 100)) ]; then
+	idle_conns=$((($(ulimit -n) - 100) / 3))
+	log "bench: ulimit -n is $(ulimit -n): holding $idle_conns idle connections"
+fi
+
+data=$tmp/data
+log "bench: writing $size bytes of test data"
+head -c "$size" /dev/urandom >"$data"
+
+af=$tmp/addr       # --addr-file of the server under test
+sockpath=$tmp/sock # Unix socket path
+res=$tmp/results   # one file per case and tool, one value per run
+mkdir -p "$res"
+addr=""
+port=""
+
+now() { date +%s%N; }
+mibps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.0f\n", b / 1048576 / (ns / 1e9) }'; }
+median() {
+	[ -s "$1" ] || {
+		echo "-"
+		return
+	}
+	sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ready KIND: wait until the server just started accepts connections, by
+# polling its --addr-file (file), /proc/net/tcp (tcp) or /proc/net/unix
+# (unix); never by a fixed sleep.
+ready() {
+	case "$1" in
+	file)
+		local i=0
+		while [ ! -s "$af" ]; do
+			i=$((i + 1))
+			[ "$i" -lt 2000 ] || {
+				log "bench: no $af after 20s"
+				return 1
+			}
+			sleep 0.01
+		done
+		addr=$(cat "$af")
+		;;
+	tcp) "$loadgen" wait "tcp:$port" 20s ;;
+	unix) "$loadgen" wait "unix:$sockpath" 20s ;;
+	esac
+}
+
+# fresh: new rendezvous for the next server.
+fresh() {
+	rm -f "$af" "$sockpath"
+	port=$("$loadgen" freeport)
+	addr=127.0.0.1:$port
+}
+
+# rotate N LIST...: LIST rotated left by N, so each run starts with another
+# tool.
+rotate() {
+	local n=$1
+	shift
+	local -a l=("$@")
+	local i k=${#l[@]}
+	for ((i = 0; i < k; i++)); do
+		printf '%s\n' "${l[$(((i + n) % k))]}"
+	done
+}
+
+# --- transfers (cases 1-3, 8) ----------------------------------------------
+# Each tool has a server function srv_CASE_TOOL (run in the background) and
+# a client function cli_CASE_TOOL; kind() names how to wait for it. The
+# time runs from the client's start until both have exited.
+# sockit listeners run with --recv-only: with stdin at /dev/null they would
+# otherwise half-close at once, and a client reading a pipe stops at the
+# peer's EOF (nc's listener does not shut down without -N either). Case 2
+# counts the bytes that arrive.
+
+# 1: file -> socket -> /dev/null
+srv_file_sockit() { timeout "$tmo" "$sockit" listen --recv-only --addr-file "$af" 127.0.0.1:0 </dev/null >/dev/null; }
+cli_file_sockit() { timeout "$tmo" "$sockit" connect "$addr" <"$data" >/dev/null; }
+srv_file_nc() { timeout "$tmo" nc -l 127.0.0.1 "$port" </dev/null >/dev/null; }
+cli_file_nc() { timeout "$tmo" nc -N 127.0.0.1 "$port" <"$data" >/dev/null; }
+srv_file_socat() { timeout "$tmo" socat -u "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" STDOUT </dev/null >/dev/null; }
+cli_file_socat() { timeout "$tmo" socat -u STDIN "TCP:127.0.0.1:$port" <"$data"; }
+srv_file_ncat() { timeout "$tmo" ncat -l 127.0.0.1 "$port" --recv-only </dev/null >/dev/null; }
+cli_file_ncat() { timeout "$tmo" ncat --send-only 127.0.0.1 "$port" <"$data"; }
+
+# 2: shell pipe -> socket -> shell pipe (cat is the point: a pipe, not a file)
+srv_pipe_sockit() { timeout "$tmo" "$sockit" listen --recv-only --addr-file "$af" 127.0.0.1:0 </dev/null | wc -c >"$tmp/count"; }
+cli_pipe_sockit() { cat "$data" | timeout "$tmo" "$sockit" connect "$addr" >/dev/null; }
+srv_pipe_nc() { timeout "$tmo" nc -l 127.0.0.1 "$port" </dev/null | wc -c >"$tmp/count"; }
+cli_pipe_nc() { cat "$data" | timeout "$tmo" nc -N 127.0.0.1 "$port" >/dev/null; }
+srv_pipe_socat() { timeout "$tmo" socat -u "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" STDOUT </dev/null | wc -c >"$tmp/count"; }
+cli_pipe_socat() { cat "$data" | timeout "$tmo" socat -u STDIN "TCP:127.0.0.1:$port"; }
+srv_pipe_ncat() { timeout "$tmo" ncat -l 127.0.0.1 "$port" --recv-only </dev/null | wc -c >"$tmp/count"; }
+cli_pipe_ncat() { cat "$data" | timeout "$tmo" ncat --send-only 127.0.0.1 "$port"; }
+
+# 3: file -> Unix socket -> /dev/null
+srv_unix_sockit() { timeout "$tmo" "$sockit" listen --recv-only --addr-file "$af" "unix:$sockpath" </dev/null >/dev/null; }
+cli_unix_sockit() { timeout "$tmo" "$sockit" connect "unix:$sockpath" <"$data" >/dev/null; }
+srv_unix_nc() { timeout "$tmo" nc -lU "$sockpath" </dev/null >/dev/null; }
+cli_unix_nc() { timeout "$tmo" nc -NU "$sockpath" <"$data" >/dev/null; }
+srv_unix_socat() { timeout "$tmo" socat -u "UNIX-LISTEN:$sockpath" STDOUT </dev/null >/dev/null; }
+cli_unix_socat() { timeout "$tmo" socat -u STDIN "UNIX-CONNECT:$sockpath" <"$data"; }
+
+# 8: TLS (a throwaway certificate; the client skips verification) and
+# send/recv with verification.
+srv_tls_sockit() { timeout "$tmo" "$sockit" listen --recv-only --tls --addr-file "$af" 127.0.0.1:0 </dev/null >/dev/null 2>/dev/null; }
+cli_tls_sockit() { timeout "$tmo" "$sockit" connect --tls --insecure "$addr" <"$data" >/dev/null 2>/dev/null; }
+srv_xfer_sockit() {
+	rm -rf "$tmp/recv"
+	mkdir -p "$tmp/recv"
+	timeout "$tmo" "$sockit" recv --addr-file "$af" 127.0.0.1:0 "$tmp/recv" </dev/null >/dev/null
+}
+cli_xfer_sockit() { timeout "$tmo" "$sockit" send "$addr" "$data" </dev/null >/dev/null; }
+
+kind() {
+	case "$1:$2" in
+	*:sockit) echo file ;;
+	unix:*) echo unix ;;
+	*) echo tcp ;;
+	esac
+}
+
+# xfer CASE TOOL: one transfer; prints MiB/s, or nothing when it failed.
+xfer() {
+	local c=$1 t=$2 s t0 t1 ok=1
+	fresh
+	rm -f "$tmp/count"
+	"srv_${c}_$t" &
+	s=$!
+	pids+=("$s")
+	if ! ready "$(kind "$c" "$t")"; then
+		kill "$s" 2>/dev/null || true
+		wait "$s" 2>/dev/null || true
+		return 0
+	fi
+	t0=$(now)
+	"cli_${c}_$t" || ok=0
+	if [ "$c" = xfer ]; then
+		# recv may serve on after the transfer: send has exited once the
+		# file is verified.
+		t1=$(now)
+		kill "$s" 2>/dev/null || true
+		wait "$s" 2>/dev/null || true
+	else
+		wait "$s" || ok=0
+		t1=$(now)
+	fi
+	if [ "$ok" = 1 ] && [ -s "$tmp/count" ] && [ "$(tr -d " " <"$tmp/count")" != "$size" ]; then
+		log "bench: $c $t delivered $(tr -d " " <"$tmp/count") bytes, not $size"
+		ok=0
+	fi
+	if [ "$ok" = 1 ]; then
+		mibps "$size" $((t1 - t0))
+	else
+		log "bench: $c $t failed"
+	fi
+}
+
+# iperf3's own receiver figure: it runs no file through, and its setup
+# (control connection) should not count.
+xfer_file_iperf3() {
+	local s out=$tmp/iperf.json
+	fresh
+	timeout "$tmo" iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+	s=$!
+	pids+=("$s")
+	ready tcp || return 0
+	if timeout "$tmo" iperf3 -c 127.0.0.1 -p "$port" -n "$size" -J >"$out" 2>/dev/null; then
+		awk '/"sum_received"/ { f = 1 } f && /"bits_per_second"/ { gsub(/[^0-9.e+]/, "", $2); printf "%.0f\n", $2 / 8 / 1048576; exit }' "$out"
+	else
+		log "bench: iperf3 failed"
+	fi
+	wait "$s" 2>/dev/null || true
+}
+
+# measure CASE TOOLS...: RUNS alternating runs of every tool.
+measure() {
+	local c=$1 r t v
+	shift
+	for ((r = 0; r < runs; r++)); do
+		for t in $(rotate "$r" "$@"); do
+			if [ "$c:$t" = file:iperf3 ]; then
+				v=$(xfer_file_iperf3)
+			else
+				v=$(xfer "$c" "$t")
+			fi
+			log "bench: $c $t run $((r + 1)): ${v:-failed} MiB/s"
+			[ -z "$v" ] || echo "$v" >>"$res/$c.$t"
+		done
+	done
+}
+
+# --- echo servers (cases 4-6) ----------------------------------------------
+
+# with_echo TOOL CMD...: runs CMD (which sees $addr and $server) against
+# a fresh echo server, then stops the server.
+server=""
+with_echo() {
+	local t=$1 k=tcp
+	shift
+	fresh
+	case "$t" in
+	sockit | goecho) k="file" ;;
+	esac
+	# exec: $! is the server itself, whose memory case 6 reads.
+	case "$t" in
+	sockit) "$sockit" echo --addr-file "$af" 127.0.0.1:0 </dev/null 2>/dev/null & ;;
+	goecho) "$echoserver" -addr-file "$af" 127.0.0.1:0 </dev/null 2>/dev/null & ;;
+	ncat) ncat -l -k 127.0.0.1 "$port" --exec /bin/cat </dev/null 2>/dev/null & ;;
+	socat) socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" EXEC:cat </dev/null 2>/dev/null & ;;
+	esac
+	server=$!
+	pids+=("$server")
+	if ready "$k"; then
+		"$@" || log "bench: $t: $* failed"
+	fi
+	kill "$server" 2>/dev/null || true
+	wait "$server" 2>/dev/null || true
+}
+
+rtt_run() { "$loadgen" rtt "$addr" "$dur"; }
+conns_run() { "$loadgen" conns "$addr" "$dur" 4; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+idle_run() {
+	local before after c
+	before=$(rss_kib "$server")
+	rm -f "$tmp/idle.ready"
+	"$loadgen" idle "$addr" "$idle_conns" "$tmp/idle.ready" &
+	c=$!
+	pids+=("$c")
+	while [ ! -e "$tmp/idle.ready" ]; do
+		kill -0 "$c" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	after=$(rss_kib "$server")
+	kill "$c" 2>/dev/null || true
+	wait "$c" 2>/dev/null || true
+	awk -v a="$after" -v b="$before" -v n="$idle_conns" 'BEGIN { printf "%.1f\n", (a - b) / n }'
+}
+
+measure_echo() {
+	local c=$1 fn=$2 r t v
+	shift 2
+	for ((r = 0; r < runs; r++)); do
+		for t in $(rotate "$r" "$@"); do
+			v=$(with_echo "$t" "$fn")
+			log "bench: $c $t run $((r + 1)): ${v:-failed}"
+			[ -z "$v" ] || echo "$v" >>"$res/$c.$t"
+		done
+	done
+}
+
+# --- send RSS (case 7) -----------------------------------------------------
+
+# send_rss: peak RSS (MiB) of sockit send while a receiver behind a
+# BENCH_THROTTLE bytes/s proxy takes the file.
+send_rss() {
+	local s p snd peak
+	fresh
+	srv_xfer_sockit &
+	s=$!
+	pids+=("$s")
+	ready file || return 0
+	rm -f "$tmp/paddr"
+	"$loadgen" throttle 127.0.0.1:0 "$tmp/paddr" "$addr" "$throttle" &
+	p=$!
+	pids+=("$p")
+	while [ ! -s "$tmp/paddr" ]; do sleep 0.01; done
+	"$sockit" send "$(cat "$tmp/paddr")" "$data" </dev/null >/dev/null &
+	snd=$!
+	pids+=("$snd")
+	peak=$("$loadgen" peakrss "$snd")
+	wait "$snd" && awk -v k="$peak" 'BEGIN { printf "%.1f\n", k / 1024 }'
+	kill "$p" "$s" 2>/dev/null || true
+	wait "$p" "$s" 2>/dev/null || true
+}
+
+# --- run -------------------------------------------------------------------
+
+has_xfer=0
+if "$sockit" send --help >/dev/null 2>&1; then
+	has_xfer=1
+fi
+
+has 1 && measure file sockit nc socat ncat iperf3
+has 2 && measure pipe sockit nc socat ncat
+has 3 && measure unix sockit nc socat
+has 4 && measure_echo rtt rtt_run sockit goecho ncat socat
+has 5 && measure_echo conns conns_run sockit goecho ncat socat
+has 6 && measure_echo idle idle_run sockit goecho
+if has 7 && [ "$has_xfer" = 1 ]; then
+	for ((r = 0; r < runs; r++)); do
+		v=$(send_rss)
+		log "bench: send-rss run $((r + 1)): ${v:-failed} MiB"
+		[ -z "$v" ] || echo "$v" >>"$res/sendrss.sockit"
+	done
+fi
+if has 8; then
+	if [ "$has_xfer" = 1 ]; then
+		measure xfer sockit
+	fi
+	measure tls sockit
+fi
+
+# --- table -----------------------------------------------------------------
+
+rows=$tmp/rows
+: >"$rows"
+# row CASE TOOL VALUE UNIT RATIO TARGET RESULT
+row() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$rows"; }
+# ratio A B: A / B to two places, or "-".
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f\n", a / b }'; }
+# judge VALUE OP LIMIT: pass or miss.
+judge() {
+	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+		if (v == "-") { print "n/a"; exit }
+		ok = (op == ">=") ? (v + 0 >= l + 0) : (v + 0 <= l + 0)
+		print ok ? "pass" : "miss"
+	}'
+}
+
+# compare CASENAME KEY UNIT TOOL...: a row per tool; for each other tool
+# the ratio is sockit / tool, checked against the target given as
+# TOOL=LIMIT in the TARGETS variable.
+compare() {
+	local name=$1 key=$2 unit=$3 t s v q tgt
+	shift 3
+	s=$(median "$res/$key.sockit")
+	row "$name" sockit "$s" "$unit" "" "" ""
+	for t in "$@"; do
+		v=$(median "$res/$key.$t")
+		q=$(ratio "$s" "$v")
+		tgt=""
+		for x in $TARGETS; do
+			[ "${x%%=*}" = "$t" ] && tgt=${x#*=}
+		done
+		if [ -n "$tgt" ]; then
+			row "$name" "$t" "$v" "$unit" "$q" ">= $tgt" "$(judge "$q" ">=" "$tgt")"
+		else
+			row "$name" "$t" "$v" "$unit" "$q" "" ""
+		fi
+	done
+}
+
+has 1 && TARGETS="nc=1.5 iperf3=0.8" compare "1 file -> TCP -> /dev/null" file MiB/s nc iperf3 socat ncat
+has 2 && TARGETS="nc=1.3" compare "2 pipe -> TCP -> pipe" pipe MiB/s nc socat ncat
+has 3 && TARGETS="nc=1.5" compare "3 file -> Unix -> /dev/null" unix MiB/s nc socat
+has 4 && TARGETS="goecho=0.9" compare "4 echo round trips, 64 B" rtt ops/s goecho ncat socat
+has 5 && TARGETS="ncat=20" compare "5 new connections to echo" conns conn/s ncat socat goecho
+if has 6; then
+	v=$(median "$res/idle.sockit")
+	row "6 RSS per idle echo connection" sockit "$v" KiB "" "<= 16" "$(judge "$v" "<=" 16)"
+	row "6 RSS per idle echo connection" goecho "$(median "$res/idle.goecho")" KiB "" "" ""
+fi
+if has 7; then
+	if [ "$has_xfer" = 1 ]; then
+		v=$(median "$res/sendrss.sockit")
+		row "7 send RSS, receiver at $throttle B/s" sockit "$v" MiB "" "<= 64" "$(judge "$v" "<=" 64)"
+	else
+		row "7 send RSS, receiver at $throttle B/s" sockit "-" MiB "" "<= 64" "not built"
+	fi
+fi
+if has 8; then
+	ref=$(median "$res/file.sockit")
+	if [ "$has_xfer" = 1 ]; then
+		v=$(median "$res/xfer.sockit")
+		q=$(ratio "$v" "$ref")
+		row "8 send/recv vs case 1" "sockit send" "$v" MiB/s "$q" ">= 0.8" "$(judge "$q" ">=" 0.8)"
+	else
+		row "8 send/recv vs case 1" "sockit send" "-" MiB/s "" ">= 0.8" "not built"
+	fi
+	v=$(median "$res/tls.sockit")
+	q=$(ratio "$v" "$ref")
+	row "8 TLS vs case 1" "sockit --tls" "$v" MiB/s "$q" ">= 0.5" "$(judge "$q" ">=" 0.5)"
+fi
+
+header="case	tool	value	unit	sockit ratio	target	result"
+{
+	echo "$header"
+	cat "$rows"
+} | awk -F'\t' '{ printf "%-38s %-13s %10s %-7s %12s %-8s %s\n", $1, $2, $3, $4, $5, $6, $7 }'
+
+if [ "$write" = 1 ]; then
+	out=docs/BENCHMARKS.md
+	mkdir -p docs
+	keep=""
+	if [ -f "$out" ]; then
+		keep=$(awk '/^## Analysis/ { f = 1 } f' "$out")
+	fi
+	{
+		echo "# sockit benchmarks"
+		echo
+		echo "Generated by \`scripts/bench.sh --write\` on $(date -u '+%Y-%m-%d %H:%M UTC'); everything above"
+		echo "\"Analysis\" is rewritten by each run. Loopback only; the median of $runs runs per tool, the tools"
+		echo "alternating; transfers of $size bytes ($size_arg); echo runs of $dur each."
+		echo
+		echo "## Machine"
+		echo
+		echo "- CPU: $(lscpu | awk -F: '/^Model name/ { gsub(/^[ \t]+/, "", $2); print $2; exit }'), $(nproc) CPUs online"
+		echo "- Kernel: $(uname -srm)"
+		echo "- Memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+		echo "- Go: $(go version | awk '{ print $3, $4 }')"
+		echo "- Peers: OpenBSD nc $(dpkg-query -W -f='${Version}' netcat-openbsd 2>/dev/null), socat $(dpkg-query -W -f='${Version}' socat 2>/dev/null), ncat $(dpkg-query -W -f='${Version}' ncat 2>/dev/null), iperf3 $(dpkg-query -W -f='${Version}' iperf3 2>/dev/null)"
+		echo "- sockit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+		echo
+		echo "## Results"
+		echo
+		echo "\"sockit ratio\" is sockit's value divided by the tool's on that row (for rows 8: the row's value"
+		echo "divided by sockit's in case 1). A target on a row is issue #7's target for that ratio or value."
+		echo
+		echo "| case | tool | value | unit | sockit ratio | target | result |"
+		echo "|---|---|--:|---|--:|---|---|"
+		awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$rows"
+		echo
+		if [ -n "$keep" ]; then
+			printf '%s\n' "$keep"
+		else
+			echo "## Analysis"
+			echo
+			echo "(to be written)"
+		fi
+	} >"$out.tmp"
+	mv "$out.tmp" "$out"
+	log "bench: wrote $out"
+fi
