@@ -31,7 +31,7 @@ both sides have checked that it matches. Names never leave DIR
 existing file is never replaced without --force. -o FILE writes the one
 file sent to FILE (- for stdout); --raw takes plain bytes from nc and the
 like into -o FILE.`,
-		Flags: flagsOf(commonFlags(), listenFlags(), dialFlags(), transferFlags(), []cli.Flag{
+		Flags: flagsOf(commonFlags(), listenFlags(), unixFlags(), dialFlags(), transferFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "connect", Usage: "dial ADDR, where a send --listen waits", DisableDefaultText: true},
 			&cli.BoolFlag{Name: "keep-open", Aliases: []string{"k"}, Usage: "keep receiving transfers until signalled", DisableDefaultText: true},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the one file sent to `FILE` (- for stdout) instead of into DIR"},

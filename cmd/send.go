@@ -29,7 +29,7 @@ receiver does not hold yet, once both sides have checked that what it
 holds matches (stdin is not resumable). --raw sends plain bytes for nc
 -l and the like. On a terminal, stderr shows a progress bar per file;
 elsewhere -v lines and a summary.`,
-		Flags: flagsOf(commonFlags(), dialFlags(), listenFlags(), transferFlags(), []cli.Flag{
+		Flags: flagsOf(commonFlags(), dialFlags(), listenFlags(), unixFlags(), transferFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "listen", Aliases: []string{"l"}, Usage: "listen on ADDR and send to the recv --connect that dials in", DisableDefaultText: true},
 			&cli.StringFlag{Name: "name", Usage: "send the one FILE (or stdin) under `NAME`"},
 			&cli.StringFlag{Name: "rate", Usage: "send at most `RATE` bytes per second (suffixes K, M, G: 500K, 10M)", DefaultText: "no limit"},

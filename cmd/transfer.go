@@ -41,7 +41,10 @@ func (e *env) transferConn(c *cli.Context, args []string, listening bool, sock p
 				return nil, usagef(name, "--%s applies when dialling, not when listening", f)
 			}
 		}
-		lim := listen.Limits{}
+		lim, err := unixLimits(c, netw, listen.Limits{})
+		if err != nil {
+			return nil, err
+		}
 		if lim.Handshake, err = e.serverHandshake(c, listenHost(netw, addr), sock); err != nil {
 			return nil, err
 		}
@@ -52,7 +55,7 @@ func (e *env) transferConn(c *cli.Context, args []string, listening bool, sock p
 		defer ln.Close() // one connection
 		return listen.Accept(c.Context, ln, sock, lim)
 	}
-	for _, f := range []string{"sni", "client-ca", "addr-file"} {
+	for _, f := range []string{"sni", "client-ca", "addr-file", "mode", "allow-uid"} {
 		if c.IsSet(f) {
 			return nil, usagef(name, "--%s applies when listening, not when dialling", f)
 		}
@@ -78,7 +81,10 @@ func (e *env) serveTransfers(c *cli.Context, args []string, sock pipe.Options, h
 	if err != nil {
 		return err
 	}
-	lim := listen.Limits{}
+	lim, err := unixLimits(c, netw, listen.Limits{})
+	if err != nil {
+		return err
+	}
 	if lim.Handshake, err = e.serverHandshake(c, listenHost(netw, addr), sock); err != nil {
 		return err
 	}
