@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -211,4 +212,33 @@ func FuzzHeader(f *testing.F) {
 			t.Fatalf("re-encoded %q from %q", b.Bytes(), data)
 		}
 	})
+}
+
+// fullWriter fails like a full disk after n bytes.
+type fullWriter struct{ n int }
+
+func (w *fullWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		m := w.n
+		w.n = 0
+		return m, &os.PathError{Op: "write", Path: "out", Err: syscall.ENOSPC}
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestWriteErrorTold: a receiver that cannot write ends the session at
+// once, and the sender reports the receiver's reason, not a broken pipe.
+func TestWriteErrorTold(t *testing.T) {
+	src := t.TempDir()
+	randomFile(t, src, "f", 8<<20, 0o644)
+	items, _ := Collect([]string{filepath.Join(src, "f")}, nil)
+	_, serr, _, rerr := transfer(t, items, t.TempDir(), SendOptions{}, ReceiveOptions{Stdout: &fullWriter{n: 1 << 20}})
+	if !errors.Is(rerr, syscall.ENOSPC) {
+		t.Errorf("Receive = %v", rerr)
+	}
+	var ref *Refusal
+	if !errors.As(serr, &ref) || !ref.Fatal || !strings.Contains(ref.Msg, "no space left on device") {
+		t.Errorf("Send = %v, want the receiver's reason", serr)
+	}
 }
