@@ -99,11 +99,7 @@ func (f fatal) Unwrap() error { return f.err }
 // session greets and receives files until the sender's end.
 func (rc *receiver) session() (Stats, error) {
 	var st Stats
-	rc.w.hello(rc.o.Hash.Name)
-	if err := rc.w.Flush(); err != nil {
-		return st, err
-	}
-	if err := rc.r.hello(rc.o.Hash.Name); err != nil {
+	if err := greet(rc.w, rc.r, rc.o.Hash.Name); err != nil {
 		return st, err
 	}
 	var failed []error

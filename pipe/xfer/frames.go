@@ -1,0 +1,245 @@
+package xfer
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+)
+
+// writer encodes frames; Flush sends them.
+type writer struct{ *bufio.Writer }
+
+func (w writer) u8(v byte)   { w.WriteByte(v) }
+func (w writer) u16(v int)   { w.Write(binary.BigEndian.AppendUint16(nil, uint16(v))) }
+func (w writer) u32(v int)   { w.Write(binary.BigEndian.AppendUint32(nil, uint32(v))) }
+func (w writer) i64(v int64) { w.Write(binary.BigEndian.AppendUint64(nil, uint64(v))) }
+
+// hello greets the peer, naming the session's hash.
+func (w writer) hello(hashName string) {
+	w.WriteString(magic)
+	w.u8(version)
+	w.u8(byte(len(hashName)))
+	w.WriteString(hashName)
+}
+
+func (w writer) header(h Header) {
+	t := byte(frameFile)
+	if h.Dir {
+		t = frameDir
+	}
+	w.u8(t)
+	w.u16(len(h.Name))
+	w.WriteString(h.Name)
+	w.i64(h.Size)
+	w.u32(int(h.Mode.Perm()))
+}
+
+// refuse encodes a refusal; fatal tells the sender the receiver is ending
+// the session (and stops reading).
+func (w writer) refuse(msg string, fatal bool) {
+	if len(msg) > maxMessage {
+		msg = strings.ToValidUTF8(msg[:maxMessage], "")
+	}
+	w.u8(frameRefuse)
+	w.u8(boolByte(fatal))
+	w.u16(len(msg))
+	w.WriteString(msg)
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// trailer encodes the end of a file's data: its digest and length.
+func (w writer) trailer(d []byte, size int64) {
+	w.u8(frameTrailer)
+	w.Write(d)
+	w.i64(size)
+}
+
+// reader decodes frames; every error it returns for bad bytes wraps
+// ErrProtocol, and an early end is io.ErrUnexpectedEOF.
+type reader struct{ *bufio.Reader }
+
+func (r reader) full(n int) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return b, nil
+}
+
+func (r reader) u16() (int, error) {
+	b, err := r.full(2)
+	if err != nil {
+		return 0, err
+	}
+	return int(binary.BigEndian.Uint16(b)), nil
+}
+
+func (r reader) u32() (int, error) {
+	b, err := r.full(4)
+	if err != nil {
+		return 0, err
+	}
+	return int(binary.BigEndian.Uint32(b)), nil
+}
+
+func (r reader) i64() (int64, error) {
+	b, err := r.full(8)
+	if err != nil {
+		return 0, err
+	}
+	return int64(binary.BigEndian.Uint64(b)), nil
+}
+
+// hello reads and checks the peer's greeting: it must use hashName.
+func (r reader) hello(hashName string) error {
+	if err := r.greeting(); err != nil {
+		return err
+	}
+	n, err := r.ReadByte()
+	if err != nil {
+		return unexpectedEnd(err)
+	}
+	name, err := r.full(int(n))
+	if err != nil {
+		return unexpectedEnd(err)
+	}
+	if string(name) != hashName {
+		return protoErrorf("the peer verifies with %q, this sockit with %q", name, hashName)
+	}
+	return nil
+}
+
+// greet exchanges greetings with the peer: both sides send theirs at
+// once, then read the other's.
+func greet(w writer, r reader, hashName string) error {
+	w.hello(hashName)
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return r.hello(hashName)
+}
+
+// greeting reads the magic and the version.
+func (r reader) greeting() error {
+	b, err := r.full(len(magic) + 1)
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%w: it closed before greeting", ErrNotSockit)
+		}
+		return err
+	}
+	if string(b[:len(magic)]) != magic {
+		return fmt.Errorf("%w: it sent %q", ErrNotSockit, b)
+	}
+	if b[len(magic)] != version {
+		return protoErrorf("peer speaks version %d, this sockit version %d", b[len(magic)], version)
+	}
+	return nil
+}
+
+// frameType reads the next frame's type byte; a clean end before it is
+// io.EOF.
+func (r reader) frameType() (byte, error) {
+	return r.ReadByte()
+}
+
+// header reads the body of a file or directory frame (after its type),
+// checking every field.
+func (r reader) header(t byte) (Header, error) {
+	h := Header{Dir: t == frameDir}
+	n, err := r.u16()
+	if err != nil {
+		return h, err
+	}
+	if n == 0 || n > MaxName {
+		return h, protoErrorf("name of %d bytes", n)
+	}
+	name, err := r.full(n)
+	if err != nil {
+		return h, err
+	}
+	h.Name = string(name)
+	if h.Size, err = r.i64(); err != nil {
+		return h, err
+	}
+	mode, err := r.u32()
+	if err != nil {
+		return h, err
+	}
+	switch {
+	case h.Size < unknownSize:
+		return h, protoErrorf("size %d", h.Size)
+	case h.Dir && h.Size != 0:
+		return h, protoErrorf("directory %q with size %d", h.Name, h.Size)
+	case mode&^0o777 != 0:
+		return h, protoErrorf("mode %#o", mode)
+	}
+	h.Mode = fs.FileMode(mode)
+	return h, nil
+}
+
+// Refusal is a receiver's refusal of a file, or its failure with it.
+type Refusal struct {
+	// Msg is the receiver's reason.
+	Msg string
+	// Fatal tells that the receiver ended the session.
+	Fatal bool
+}
+
+func (r *Refusal) Error() string { return "receiver: " + r.Msg }
+
+// refusal reads the body of a refusal frame.
+func (r reader) refusal() (*Refusal, error) {
+	f, err := r.ReadByte()
+	if err != nil {
+		return nil, err
+	}
+	if f > 1 {
+		return nil, protoErrorf("refusal flag %d", f)
+	}
+	msg, err := r.message()
+	if err != nil {
+		return nil, err
+	}
+	return &Refusal{Msg: msg, Fatal: f == 1}, nil
+}
+
+// trailer reads the body of a trailer frame with a digest of dsize
+// bytes.
+func (r reader) trailer(dsize int) ([]byte, int64, error) {
+	d, err := r.full(dsize)
+	if err != nil {
+		return nil, 0, err
+	}
+	size, err := r.i64()
+	return d, size, err
+}
+
+// message reads a refusal's text.
+func (r reader) message() (string, error) {
+	n, err := r.u16()
+	if err != nil {
+		return "", err
+	}
+	if n > maxMessage {
+		return "", protoErrorf("message of %d bytes", n)
+	}
+	b, err := r.full(n)
+	if err != nil {
+		return "", err
+	}
+	return strings.ToValidUTF8(string(b), "?"), nil
+}
