@@ -485,7 +485,8 @@ if [ "$write" = 1 ]; then
 		echo "## Results"
 		echo
 		echo "\"sockit ratio\" is sockit's value divided by the tool's on that row (for rows 8: the row's value"
-		echo "divided by sockit's in case 1). A target on a row is issue #7's target for that ratio or value."
+		echo "divided by plain sockit's, measured again in case 8 alternating with them). A target on a row is"
+		echo "issue #7's target for that ratio or value."
 		echo
 		echo "| case | tool | value | unit | sockit ratio | target | result |"
 		echo "|---|---|--:|---|--:|---|---|"
