@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"sockit/pipe"
+	"sockit/pipe/xfer"
 )
 
 // Exit statuses (see EXIT STATUS in man/sockit.1).
@@ -101,6 +102,8 @@ func hintsFor(err error) []string {
 		return ue.hints
 	}
 	switch {
+	case errors.Is(err, xfer.ErrNotSockit):
+		return []string{"the peer is not a sockit send or recv; --raw sends or takes plain bytes"}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return []string{"nothing is listening there; --retry N waits for a server that starts late"}
 	case errors.Is(err, syscall.EADDRINUSE):

@@ -50,9 +50,11 @@ func (p *progress) Begin(h xfer.Header, ph xfer.Phase, done, total int64) {
 	if p.d.verbose {
 		switch {
 		case ph == xfer.Checking:
-			p.d.observer().Emit(note("checking the %s bytes of %s the receiver holds", size(total), h.Name))
+			p.d.observer().Emit(note("checking the %s of %s the receiver holds", size(total), h.Name))
 		case done > 0:
 			p.d.observer().Emit(note("%s: resuming at %s of %s", h.Name, size(done), size(total)))
+		case total < 0:
+			p.d.observer().Emit(note("%s: a stream", h.Name))
 		default:
 			p.d.observer().Emit(note("%s: %s", h.Name, size(total)))
 		}
@@ -79,7 +81,7 @@ func (p *progress) End(h xfer.Header, r xfer.Result) {
 	case r.Err != nil:
 		p.d.warnf("%s: not %s: %v", h.Name, p.verb, r.Err)
 	case p.d.verbose:
-		p.d.observer().Emit(note("%s %s: %s (%s kept), xxh3-128 %x", p.verb, h.Name, size(r.Kept+r.Moved), size(r.Kept), r.Digest))
+		p.d.observer().Emit(note("%s %s: %s (%s kept), %s %x", p.verb, h.Name, size(r.Kept+r.Moved), size(r.Kept), transferHash.Name, r.Digest))
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -23,7 +25,7 @@ sends under DIR, which is created if missing. With --connect it dials
 ADDR, where a send --listen waits.
 
 A file arrives as .NAME.sockit-partial beside its final name and is
-renamed into place only once its SHA-256 matches the sender's; a
+renamed into place only once its digest matches the sender's; a
 mismatch leaves no file and exits 1. An interrupted transfer resumes
 when the same commands run again, from what the partial file holds, once
 both sides have checked that it matches. Names never leave DIR
@@ -68,10 +70,8 @@ func (e *env) recv(c *cli.Context) error {
 	case raw && out == "":
 		return usagef(name, "--raw needs -o FILE (or -o -): plain bytes carry no name")
 	}
-	if out == "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
+	if err := checkOutput(dir, out); err != nil {
+		return err
 	}
 	o := xfer.ReceiveOptions{Force: c.Bool("force"), Output: out, Hash: transferHash}
 	if out == "-" {
@@ -98,6 +98,28 @@ func (e *env) recv(c *cli.Context) error {
 	}
 	defer conn.Close()
 	return session(c.Context, conn)
+}
+
+// checkOutput makes DIR (if missing), or checks -o FILE, before anything
+// listens or dials: a bad path is one line at once, not a failed session.
+func checkOutput(dir, out string) error {
+	switch {
+	case out == "":
+		return os.MkdirAll(dir, 0o755)
+	case out == "-":
+		return nil
+	case strings.HasSuffix(out, "/"):
+		return fmt.Errorf("-o %s: want a file name, not a directory", out)
+	}
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return fmt.Errorf("-o %s is a directory: give DIR instead of -o to receive into it", out)
+	}
+	if fi, err := os.Stat(filepath.Dir(out)); err != nil {
+		return fmt.Errorf("-o %s: %w", out, err)
+	} else if !fi.IsDir() {
+		return fmt.Errorf("-o %s: %s is not a directory", out, filepath.Dir(out))
+	}
+	return nil
 }
 
 // recvRaw receives plain bytes into path.

@@ -3,7 +3,11 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -23,7 +27,8 @@ everything under it (relative paths and permission bits kept; symbolic
 links skipped with a warning), - for stdin (named by --name). With
 --listen it listens on ADDR for a recv --connect instead.
 
-Each file is verified with SHA-256 and lands only once it matches. After
+Each file is verified (XXH3-128 over 4 MiB blocks) and lands only once
+its digest matches. After
 an interruption, running the same two commands again sends only what the
 receiver does not hold yet, once both sides have checked that what it
 holds matches (stdin is not resumable). --raw sends plain bytes for nc
@@ -71,7 +76,7 @@ func (e *env) send(c *cli.Context) error {
 		return e.sendRaw(c, conn, items[0], o, p)
 	}
 	st, err := xfer.Send(c.Context, conn, items, o)
-	if err != nil && c.Context.Err() == nil && !errors.As(err, new(*xfer.FilesFailed)) {
+	if resumable(c, err) {
 		hint := "run the same send and recv again: they resume from what the receiver holds"
 		if items[0].Stream != nil {
 			hint = "stdin is not resumable: run again to send it whole"
@@ -82,6 +87,24 @@ func (e *env) send(c *cli.Context) error {
 		p.summary(st)
 	}
 	return p.failed(err)
+}
+
+// resumable reports whether err cut a transfer that running the same
+// commands again would resume: a broken or stalled connection, or a
+// receiver that gave up (a write error), not a mismatch of protocols.
+func resumable(c *cli.Context, err error) bool {
+	var ref *xfer.Refusal
+	var ne net.Error
+	switch {
+	case err == nil || c.Context.Err() != nil:
+		return false
+	case errors.Is(err, xfer.ErrNotSockit), errors.Is(err, xfer.ErrProtocol):
+		return false
+	case errors.As(err, &ref):
+		return ref.Fatal && !strings.Contains(ref.Msg, "refused")
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pipe.ErrIdleTimeout) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.As(err, &ne)
 }
 
 // sendItems reads FILE... and --name into the items to send.

@@ -26,6 +26,7 @@ type idleWatch struct {
 	fired  atomic.Bool
 
 	mu      sync.Mutex
+	paused  int // PauseIdle calls not yet resumed
 	timer   *time.Timer
 	last    int64
 	lastAt  time.Time
@@ -66,7 +67,7 @@ func (w *idleWatch) check() {
 		return
 	}
 	now := time.Now()
-	if p := w.progress(); p != w.last {
+	if p := w.progress(); p != w.last || w.paused > 0 {
 		w.last, w.lastAt = p, now
 	} else if idle := now.Sub(w.lastAt); idle >= w.d {
 		w.fired.Store(true)
@@ -82,4 +83,26 @@ func (w *idleWatch) stop() {
 	defer w.mu.Unlock()
 	w.stopped = true
 	w.timer.Stop()
+}
+
+// PauseIdle holds the idle timeout while the connection's user is busy
+// with something that is not traffic (a file transfer hashing what it
+// holds) until the matching ResumeIdle; the idle time counts from then.
+// Without an idle timeout it does nothing.
+func (c *Conn) PauseIdle() {
+	if w := c.idle; w != nil {
+		w.mu.Lock()
+		w.paused++
+		w.mu.Unlock()
+	}
+}
+
+// ResumeIdle ends a PauseIdle.
+func (c *Conn) ResumeIdle() {
+	if w := c.idle; w != nil {
+		w.mu.Lock()
+		w.paused--
+		w.lastAt = time.Now()
+		w.mu.Unlock()
+	}
 }

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"os"
 	"strings"
+	"time"
 )
 
 // writer encodes frames; Flush sends them.
@@ -122,14 +125,24 @@ func (r reader) hello(hashName string) error {
 	return nil
 }
 
-// greet exchanges greetings with the peer: both sides send theirs at
-// once, then read the other's.
-func greet(w writer, r reader, hashName string) error {
+// greetTimeout bounds the wait for the peer's greeting, which a sockit
+// peer sends as soon as it is connected.
+const greetTimeout = 10 * time.Second
+
+// greet exchanges greetings with the peer on conn: both sides send
+// theirs at once, then read the other's.
+func greet(conn net.Conn, w writer, r reader, hashName string) error {
 	w.hello(hashName)
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	return r.hello(hashName)
+	conn.SetReadDeadline(time.Now().Add(greetTimeout))
+	err := r.hello(hashName)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("%w: it sent no greeting within %v", ErrNotSockit, greetTimeout)
+	}
+	conn.SetReadDeadline(time.Time{})
+	return err
 }
 
 // greeting reads the magic and the version.

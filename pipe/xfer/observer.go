@@ -3,6 +3,8 @@ package xfer
 import (
 	"context"
 	"fmt"
+	"net"
+	"sync"
 	"time"
 )
 
@@ -131,4 +133,24 @@ func chunk(rate int64, size int) int {
 		return size
 	}
 	return int(min(max(rate/10, 4<<10), int64(size)))
+}
+
+// holdIdle holds conn's idle timeout, when it has one ([pipe.Conn]),
+// while a side hashes what it holds and the other waits for it; the
+// returned func ends the hold and may be called more than once.
+func holdIdle(conn net.Conn) func() {
+	p, ok := conn.(interface {
+		PauseIdle()
+		ResumeIdle()
+	})
+	if !ok {
+		return func() {}
+	}
+	p.PauseIdle()
+	return sync.OnceFunc(p.ResumeIdle)
+}
+
+// blocksIn is how many blocks the first n bytes of a file span.
+func blocksIn(n int64) int {
+	return int(n/BlockSize + min(n%BlockSize, 1))
 }

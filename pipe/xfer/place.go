@@ -25,6 +25,13 @@ func PartialName(name string) string {
 	return dir + "." + base + partialSuffix
 }
 
+// isPartialName reports whether name's last element is that of a partial
+// file, which a sender may not send.
+func isPartialName(name string) bool {
+	base := path.Base(name)
+	return strings.HasPrefix(base, ".") && strings.HasSuffix(base, partialSuffix)
+}
+
 // ErrExists is wrapped by the refusal of a file that exists.
 var ErrExists = errors.New("exists")
 
@@ -115,6 +122,14 @@ func (p place) openPartial() (*os.File, error) {
 			return nil, fmt.Errorf("another transfer is writing %s", p.name)
 		}
 		return nil, fmt.Errorf("lock %s: %w", p.partial, err)
+	}
+	// the file locked must still be the partial file: another transfer
+	// may have renamed it into place meanwhile
+	held, err1 := f.Stat()
+	now, err2 := p.root.Lstat(p.partial)
+	if err1 != nil || err2 != nil || !os.SameFile(held, now) {
+		f.Close()
+		return nil, fmt.Errorf("another transfer has just written %s", p.name)
 	}
 	return f, nil
 }

@@ -99,7 +99,7 @@ func (f fatal) Unwrap() error { return f.err }
 // session greets and receives files until the sender's end.
 func (rc *receiver) session() (Stats, error) {
 	var st Stats
-	if err := greet(rc.w, rc.r, rc.o.Hash.Name); err != nil {
+	if err := greet(rc.conn, rc.w, rc.r, rc.o.Hash.Name); err != nil {
 		return st, err
 	}
 	var failed []error
@@ -197,12 +197,13 @@ func (rc *receiver) dir(h Header) error {
 		return fatal{fmt.Errorf("%s: %w", h.Name, err)}
 	}
 	for _, d := range created {
-		mode := fs.FileMode(0o755)
-		if d == h.Name {
-			mode = h.Mode
+		if d != h.Name {
+			rc.dirs = append(rc.dirs, dirSet{d, 0o755})
 		}
-		rc.dirs = append(rc.dirs, dirSet{d, mode})
 	}
+	// every directory sent gets its mode, also one an interrupted
+	// session created
+	rc.dirs = append(rc.dirs, dirSet{h.Name, h.Mode})
 	return nil
 }
 

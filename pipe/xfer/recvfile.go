@@ -24,7 +24,15 @@ func (rc *receiver) file(h Header) (Result, error) {
 	if rc.o.Output != "" {
 		name = filepath.Base(rc.o.Output)
 	}
+	if isPartialName(name) {
+		return rc.refuse(res, fmt.Errorf("%s is named like a partial file; not taking it", h.Name))
+	}
+	release := holdIdle(rc.conn) // we check what we hold, then the sender does
+	defer release()
 	pl, err := newPlace(rc.root, name, rc.o.Force)
+	if errors.Is(err, ErrExists) && !h.Stream() {
+		return rc.existing(h, pl, err)
+	}
 	if err != nil {
 		return rc.refuse(res, err)
 	}
@@ -49,6 +57,7 @@ func (rc *receiver) file(h Header) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	release()
 	res.Kept = off
 	if err := f.Truncate(off); err != nil {
 		return res, fatal{err}
@@ -61,7 +70,7 @@ func (rc *receiver) file(h Header) (Result, error) {
 	if h.Stream() {
 		n = -1
 	}
-	dg := newTree(rc.o.Hash, sums[:off/BlockSize+min(off%BlockSize, 1)])
+	dg := newTree(rc.o.Hash, sums[:blocksIn(off)])
 	if res.Moved, err = rc.data(f, n, dg); err != nil {
 		return res, err
 	}
@@ -76,12 +85,53 @@ func (rc *receiver) file(h Header) (Result, error) {
 	if err := f.Chmod(h.Mode); err != nil {
 		return res, fatal{err}
 	}
+	if err := pl.commit(rc.o.Force); err != nil { // still holding the lock
+		return rc.refuse(res, err)
+	}
 	if err := f.Close(); err != nil {
 		return res, fatal{err}
 	}
-	if err := pl.commit(rc.o.Force); err != nil {
-		return rc.refuse(res, err)
+	rc.w.u8(frameOK)
+	return res, rc.w.Flush()
+}
+
+// existing answers a file whose final name exists (and --force is off):
+// if it holds exactly the sender's file, as after an interrupted run of
+// a tree, the file counts as received and kept; otherwise it is refused,
+// after the sender's data for it has been read and dropped.
+func (rc *receiver) existing(h Header, pl place, exists error) (Result, error) {
+	var res Result
+	f, err := rc.root.Open(pl.name)
+	if err != nil {
+		return rc.refuse(res, exists)
 	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() != h.Size {
+		return rc.refuse(res, exists)
+	}
+	rc.o.Observer.Begin(h, Checking, 0, h.Size)
+	sums, err := scanBlocks(f, h.Size, rc.o.Hash, rc.buf, rc.o.Observer.Add)
+	if err != nil {
+		return rc.refuse(res, exists)
+	}
+	off, err := rc.resume(h.Size, sums)
+	if err != nil {
+		return res, err
+	}
+	dg := newTree(rc.o.Hash, sums[:blocksIn(off)])
+	if res.Moved, err = rc.data(io.Discard, h.Size-off, dg); err != nil {
+		return res, err
+	}
+	if err := rc.trailer(h.Size, dg, &res); err != nil {
+		if errors.Is(err, errDigest) {
+			return rc.refuse(res, exists)
+		}
+		return res, err
+	}
+	if off < h.Size { // it differs from the sender's
+		return rc.refuse(res, exists)
+	}
+	res.Kept = h.Size
 	rc.w.u8(frameOK)
 	return res, rc.w.Flush()
 }

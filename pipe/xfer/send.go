@@ -78,7 +78,7 @@ func Send(ctx context.Context, conn net.Conn, items []Item, o SendOptions) (Stat
 // session greets, sends every item, then the end.
 func (s *sender) session(items []Item) (Stats, error) {
 	var st Stats
-	if err := greet(s.w, s.r, s.o.Hash.Name); err != nil {
+	if err := greet(s.conn, s.w, s.r, s.o.Hash.Name); err != nil {
 		return st, err
 	}
 	var failed []error
@@ -90,6 +90,9 @@ func (s *sender) session(items []Item) (Stats, error) {
 		res, err := s.file(it)
 		st.Bytes += res.Moved
 		if err != nil { // the session ends: the caller tells
+			if errors.As(err, new(*Refusal)) {
+				return st, err // the receiver named the file
+			}
 			return st, fmt.Errorf("%s: %w", it.Name, err)
 		}
 		s.o.Observer.End(it.Header, res)
@@ -161,6 +164,8 @@ func (s *sender) file(it Item) (Result, error) {
 	if err := s.w.Flush(); err != nil {
 		return res, err
 	}
+	release := holdIdle(s.conn) // the receiver checks what it holds, then we do
+	defer release()
 	t, err := s.r.frameType()
 	if err != nil {
 		return res, unexpected(err)
@@ -198,6 +203,7 @@ func (s *sender) file(it Item) (Result, error) {
 	res.Kept = off
 	s.w.u8(frameResume)
 	s.w.i64(off)
+	release()
 	s.o.Observer.Begin(it.Header, Moving, off, it.Size)
 	replies := make(chan answer, 1)
 	go awaitAnswer(s, replies) // the receiver may give up while we send

@@ -67,6 +67,9 @@ func (s *sender) data(in io.Reader, n int64, h io.Writer, replies <-chan answer)
 		} else {
 			m, err = io.ReadFull(in, s.buf[:want])
 		}
+		if m == 0 && err == nil {
+			continue // nothing came: a zero-length chunk would end the stream
+		}
 		if err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
 				return moved, fmt.Errorf("the file shrank while being sent: %w", io.ErrUnexpectedEOF)

@@ -41,11 +41,17 @@ func Collect(paths []string, skip func(path, why string)) ([]Item, error) {
 		if base == "/" {
 			return nil, fmt.Errorf("%s: sending / is not supported; name a directory under it", p)
 		}
+		if err := CheckName(base); err != nil {
+			return nil, fmt.Errorf("%s: cannot be sent under its name: %w", p, err)
+		}
 		switch {
 		case fi.Mode().IsRegular():
 			err = add(Item{Header: Header{Name: base, Size: fi.Size(), Mode: fi.Mode().Perm()}, Path: p})
 		case fi.IsDir():
-			err = walkDir(p, base, add, skip)
+			dir := p
+			if dir, err = filepath.EvalSymlinks(p); err == nil { // a link named here is followed
+				err = walkDir(dir, base, add, skip)
+			}
 		default:
 			err = fmt.Errorf("%s is not a regular file or a directory", p)
 		}
