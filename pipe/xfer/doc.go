@@ -1,8 +1,8 @@
 // Package xfer is sockit's file-transfer protocol: a sender offers files
 // one at a time, the receiver answers with what it already holds of each
 // (so an interrupted transfer resumes, after both sides check that the
-// held bytes match), the data follows, and a SHA-256 digest of the whole
-// file ends it. The receiver writes into a partial file and renames it
+// held bytes match), the data follows, and a digest of the whole file
+// (a hash over the hashes of its 4 MiB blocks) ends it. The receiver writes into a partial file and renames it
 // into place only once the digest matches; names from the wire never
 // leave the receiving directory. docs/PROTOCOL.md describes the bytes.
 //

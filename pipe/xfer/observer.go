@@ -112,6 +112,10 @@ func (p *pacer) wait(ctx context.Context, n int) error {
 	p.sent += int64(n)
 	due := p.start.Add(time.Duration(float64(p.sent) / float64(p.rate) * float64(time.Second)))
 	d := time.Until(due)
+	if d < -time.Second { // a pause (a check, a slow disk) earns no burst
+		p.start, p.sent = time.Now(), int64(n)
+		return nil
+	}
 	if d <= 0 {
 		return nil
 	}
