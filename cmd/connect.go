@@ -50,15 +50,8 @@ func (e *env) connect(c *cli.Context) error {
 	}
 	defer closeLogs()
 	sock.Tap = tap
-	dialer, err := dialerFrom(c, netw, sock)
+	dialer, err := e.dialer(c, netw, addr, sock)
 	if err != nil {
-		return err
-	}
-	host := "localhost" // what a Unix socket's server certificate should name
-	if netw != "unix" {
-		host, _, _ = net.SplitHostPort(addr)
-	}
-	if dialer.Handshake, err = e.clientHandshake(c, host, sock); err != nil {
 		return err
 	}
 	jo = e.endRules(jo)
@@ -71,6 +64,20 @@ func (e *env) connect(c *cli.Context) error {
 		return x.Serve(c.Context, conn)
 	}
 	return pipe.Join(c.Context, conn, in, e.stdout, jo)
+}
+
+// dialer builds the Dialer for addr from the dial and TLS flags.
+func (e *env) dialer(c *cli.Context, netw, addr string, sock pipe.Options) (connect.Dialer, error) {
+	d, err := dialerFrom(c, netw, sock)
+	if err != nil {
+		return d, err
+	}
+	host := "localhost" // what a Unix socket's server certificate should name
+	if netw != "unix" {
+		host, _, _ = net.SplitHostPort(addr)
+	}
+	d.Handshake, err = e.clientHandshake(c, host, sock)
+	return d, err
 }
 
 // dialerFrom builds the Dialer from the dial flags.

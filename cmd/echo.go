@@ -34,13 +34,10 @@ func (e *env) echo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if lim, err = unixLimits(c, netw, lim); err != nil {
+	if lim, err = e.serverLimits(c, netw, addr, lim, sock); err != nil {
 		return err
 	}
-	if lim.Handshake, err = e.serverHandshake(c, listenHost(netw, addr), sock); err != nil {
-		return err
-	}
-	ln, err := openListener(c, sock)
+	ln, err := openListener(c, netw, addr, sock)
 	if err != nil {
 		return err
 	}

@@ -65,10 +65,7 @@ func (e *env) listen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if lim, err = unixLimits(c, netw, lim); err != nil {
-		return err
-	}
-	if lim.Handshake, err = e.serverHandshake(c, listenHost(netw, addr), sock); err != nil {
+	if lim, err = e.serverLimits(c, netw, addr, lim, sock); err != nil {
 		return err
 	}
 	if lim.MaxConns > 0 && !keep {
@@ -83,7 +80,7 @@ func (e *env) listen(c *cli.Context) error {
 	jo = e.endRules(jo)
 	in := e.input(c)
 
-	ln, err := openListener(c, sock)
+	ln, err := openListener(c, netw, addr, sock)
 	if err != nil {
 		return err
 	}
@@ -128,18 +125,9 @@ func (e *env) keepOpenHandler(c *cli.Context, x *listen.Exec, in io.Reader, jo p
 	}).Serve
 }
 
-// openListener parses ADDR and the family flags, listens, writes
-// --addr-file and reports the listening event.
-func openListener(c *cli.Context, sock pipe.Options) (net.Listener, error) {
-	netw, addr, err := target(c, true)
-	if err != nil {
-		return nil, err
-	}
-	return openListenerAt(c, netw, addr, sock)
-}
-
-// openListenerAt is openListener on an address already read.
-func openListenerAt(c *cli.Context, netw, addr string, sock pipe.Options) (net.Listener, error) {
+// openListener listens on the address target read, writes --addr-file
+// and reports the listening event.
+func openListener(c *cli.Context, netw, addr string, sock pipe.Options) (net.Listener, error) {
 	uo, err := unixListenOptions(c, netw)
 	if err != nil {
 		return nil, err

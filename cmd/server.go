@@ -57,6 +57,18 @@ func sessionFlags() []cli.Flag {
 	}
 }
 
+// serverLimits adds to lim what every listener on netw and addr takes
+// from the flags besides the limits: the Unix socket's checks and the TLS
+// handshake.
+func (e *env) serverLimits(c *cli.Context, netw, addr string, lim listen.Limits, sock pipe.Options) (listen.Limits, error) {
+	lim, err := unixLimits(c, netw, lim)
+	if err != nil {
+		return lim, err
+	}
+	lim.Handshake, err = e.serverHandshake(c, listenHost(netw, addr), sock)
+	return lim, err
+}
+
 // limitsFrom reads --max-conns and the access flags, resolving host names.
 func limitsFrom(c *cli.Context) (listen.Limits, error) {
 	name := c.Command.FullName()

@@ -30,65 +30,54 @@ func tlsTransferFlags() []cli.Flag {
 // or with listening, listens on it (writing --addr-file) and accepts one
 // client.
 func (e *env) transferConn(c *cli.Context, args []string, listening bool, sock pipe.Options) (*pipe.Conn, error) {
-	name := c.Command.FullName()
-	netw, addr, err := targetOf(c, args, listening)
-	if err != nil {
-		return nil, err
-	}
 	if listening {
-		for _, f := range []string{"ca", "server-name", "pin", "insecure"} {
-			if c.IsSet(f) {
-				return nil, usagef(name, "--%s applies when dialling, not when listening", f)
-			}
-		}
-		lim, err := unixLimits(c, netw, listen.Limits{})
-		if err != nil {
-			return nil, err
-		}
-		if lim.Handshake, err = e.serverHandshake(c, listenHost(netw, addr), sock); err != nil {
-			return nil, err
-		}
-		ln, err := openListenerAt(c, netw, addr, sock)
+		ln, lim, err := e.transferListener(c, args, sock)
 		if err != nil {
 			return nil, err
 		}
 		defer ln.Close() // one connection
 		return listen.Accept(c.Context, ln, sock, lim)
 	}
-	for _, f := range []string{"sni", "client-ca", "addr-file", "mode", "allow-uid"} {
-		if c.IsSet(f) {
-			return nil, usagef(name, "--%s applies when listening, not when dialling", f)
-		}
-	}
-	d, err := dialerFrom(c, netw, sock)
+	netw, addr, err := targetOf(c, args, false)
 	if err != nil {
 		return nil, err
 	}
-	host := "localhost"
-	if netw != "unix" {
-		host, _, _ = net.SplitHostPort(addr)
+	for _, f := range []string{"sni", "client-ca", "addr-file", "mode", "allow-uid"} {
+		if c.IsSet(f) {
+			return nil, usagef(c.Command.FullName(), "--%s applies when listening, not when dialling", f)
+		}
 	}
-	if d.Handshake, err = e.clientHandshake(c, host, sock); err != nil {
+	d, err := e.dialer(c, netw, addr, sock)
+	if err != nil {
 		return nil, err
 	}
 	return d.Dial(c.Context, addr)
 }
 
+// transferListener listens on ADDR for send --listen and recv, and
+// returns the limits its connections are accepted under.
+func (e *env) transferListener(c *cli.Context, args []string, sock pipe.Options) (net.Listener, listen.Limits, error) {
+	netw, addr, err := targetOf(c, args, true)
+	if err != nil {
+		return nil, listen.Limits{}, err
+	}
+	for _, f := range []string{"ca", "server-name", "pin", "insecure"} {
+		if c.IsSet(f) {
+			return nil, listen.Limits{}, usagef(c.Command.FullName(), "--%s applies when dialling, not when listening", f)
+		}
+	}
+	lim, err := e.serverLimits(c, netw, addr, listen.Limits{}, sock)
+	if err != nil {
+		return nil, lim, err
+	}
+	ln, err := openListener(c, netw, addr, sock)
+	return ln, lim, err
+}
+
 // serveTransfers listens on ADDR and runs h on every connection until
 // signalled (recv -k); a failed session is one error line.
 func (e *env) serveTransfers(c *cli.Context, args []string, sock pipe.Options, h func(context.Context, *pipe.Conn) error) error {
-	netw, addr, err := targetOf(c, args, true)
-	if err != nil {
-		return err
-	}
-	lim, err := unixLimits(c, netw, listen.Limits{})
-	if err != nil {
-		return err
-	}
-	if lim.Handshake, err = e.serverHandshake(c, listenHost(netw, addr), sock); err != nil {
-		return err
-	}
-	ln, err := openListenerAt(c, netw, addr, sock)
+	ln, lim, err := e.transferListener(c, args, sock)
 	if err != nil {
 		return err
 	}
