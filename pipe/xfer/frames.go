@@ -113,16 +113,25 @@ func (r reader) hello(hashName string) error {
 	}
 	n, err := r.ReadByte()
 	if err != nil {
-		return unexpectedEnd(err)
+		return cutShort(err, "the peer closed the connection during the greeting")
 	}
 	name, err := r.full(int(n))
 	if err != nil {
-		return unexpectedEnd(err)
+		return cutShort(err, "the peer closed the connection during the greeting")
 	}
 	if string(name) != hashName {
 		return protoErrorf("the peer verifies with %q, this sockit with %q", name, hashName)
 	}
 	return nil
+}
+
+// cutShort names an end of the connection where more was due (how says
+// which); other errors pass unchanged.
+func cutShort(err error, how string) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s: %w", how, io.ErrUnexpectedEOF)
+	}
+	return err
 }
 
 // greetTimeout bounds the wait for the peer's greeting, which a sockit

@@ -86,6 +86,14 @@ func failedFiles(errs []error) error {
 	return &FilesFailed{Errs: errs}
 }
 
+// orNop returns o, or an Observer that observes nothing for nil.
+func orNop(o Observer) Observer {
+	if o == nil {
+		return nopObserver{}
+	}
+	return o
+}
+
 // nopObserver observes nothing.
 type nopObserver struct{}
 

@@ -3,7 +3,6 @@ package xfer
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -20,32 +19,16 @@ const rawChunk = 4 << 20
 func SendRaw(ctx context.Context, conn net.Conn, in io.Reader, o SendOptions) (int64, error) {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	if o.Observer == nil {
-		o.Observer = nopObserver{}
-	}
-	p := pacer{rate: o.Rate}
-	step := int64(chunk(o.Rate, rawChunk))
-	var moved int64
-	for {
-		if err := p.wait(ctx, int(step)); err != nil {
-			return moved, err
-		}
-		n, err := io.CopyN(conn, in, step) // sendfile from a file
-		moved += n
-		o.Observer.Add(n)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return moved, ctxErr(ctx, err)
-		}
+	moved, err := rawCopy(ctx, conn, in, &pacer{rate: o.Rate}, orNop(o.Observer))
+	if err != nil {
+		return moved, err
 	}
 	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
 		if err := cw.CloseWrite(); err != nil {
 			return moved, ctxErr(ctx, err)
 		}
 	}
-	_, err := io.Copy(io.Discard, conn) // until the peer closes
+	_, err = io.Copy(io.Discard, conn) // until the peer closes
 	return moved, ctxErr(ctx, err)
 }
 
@@ -56,11 +39,9 @@ func SendRaw(ctx context.Context, conn net.Conn, in io.Reader, o SendOptions) (i
 func ReceiveRaw(ctx context.Context, conn net.Conn, path string, stdout io.Writer, force bool, obs Observer) (int64, error) {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	if obs == nil {
-		obs = nopObserver{}
-	}
+	obs = orNop(obs)
 	if path == "-" {
-		return rawCopy(ctx, stdout, conn, obs)
+		return rawCopy(ctx, stdout, conn, &pacer{}, obs)
 	}
 	root, err := os.OpenRoot(filepath.Dir(path))
 	if err != nil {
@@ -79,7 +60,7 @@ func ReceiveRaw(ctx context.Context, conn net.Conn, path string, stdout io.Write
 	if err := f.Truncate(0); err != nil {
 		return 0, err
 	}
-	n, err := rawCopy(ctx, f, conn, obs)
+	n, err := rawCopy(ctx, f, conn, &pacer{}, obs)
 	if err != nil {
 		return n, err
 	}
@@ -89,11 +70,16 @@ func ReceiveRaw(ctx context.Context, conn net.Conn, path string, stdout io.Write
 	return n, pl.commit(force)
 }
 
-// rawCopy copies r to w until r ends, in chunks that keep splice.
-func rawCopy(ctx context.Context, w io.Writer, r io.Reader, obs Observer) (int64, error) {
+// rawCopy copies r to w until r ends, at the pacer's rate, in chunks
+// that keep sendfile and splice.
+func rawCopy(ctx context.Context, w io.Writer, r io.Reader, p *pacer, obs Observer) (int64, error) {
+	step := int64(chunk(p.rate, rawChunk))
 	var moved int64
 	for {
-		n, err := io.CopyN(w, r, rawChunk)
+		if err := p.wait(ctx, int(step)); err != nil {
+			return moved, err
+		}
+		n, err := io.CopyN(w, r, step)
 		moved += n
 		obs.Add(n)
 		if errors.Is(err, io.EOF) {
@@ -108,7 +94,7 @@ func rawCopy(ctx context.Context, w io.Writer, r io.Reader, obs Observer) (int64
 // ctxErr prefers the cancellation's cause to the error it provoked.
 func ctxErr(ctx context.Context, err error) error {
 	if err != nil && ctx.Err() != nil {
-		return fmt.Errorf("%w", context.Cause(ctx))
+		return context.Cause(ctx)
 	}
 	return err
 }

@@ -33,6 +33,9 @@ type ReceiveOptions struct {
 	Hash Hash
 }
 
+// midFile says where a connection ended that ended in a file's data.
+const midFile = "the connection ended in the middle of the file"
+
 // drainTime bounds how long a receiver that gives up reads on, so that
 // the sender sees its reason rather than a reset.
 const drainTime = 2 * time.Second
@@ -67,9 +70,7 @@ func Receive(ctx context.Context, conn net.Conn, dir string, o ReceiveOptions) (
 	start := time.Now()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	if o.Observer == nil {
-		o.Observer = nopObserver{}
-	}
+	o.Observer = orNop(o.Observer)
 	o.Hash = o.Hash.orDefault()
 	if o.Output != "" {
 		dir = filepath.Dir(o.Output)
@@ -106,10 +107,7 @@ func (rc *receiver) session() (Stats, error) {
 	for {
 		t, err := rc.r.frameType()
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = fmt.Errorf("the sender closed the connection before the end: %w", io.ErrUnexpectedEOF)
-			}
-			return st, err
+			return st, cutShort(err, "the sender closed the connection before the end")
 		}
 		switch t {
 		case frameEnd:
@@ -235,7 +233,7 @@ func (rc *receiver) data(dst io.Writer, n int64, h io.Writer) (int64, error) {
 		if n < 0 {
 			l, err := rc.r.u32()
 			if err != nil {
-				return moved, unexpectedEnd(err)
+				return moved, cutShort(err, midFile)
 			}
 			if l == 0 {
 				return moved, nil
@@ -255,7 +253,7 @@ func (rc *receiver) data(dst io.Writer, n int64, h io.Writer) (int64, error) {
 			m, err = rc.r.Read(rc.buf[:want])
 		}
 		if err != nil && m == 0 {
-			return moved, unexpectedEnd(err)
+			return moved, cutShort(err, midFile)
 		}
 		if _, err := dst.Write(rc.buf[:m]); err != nil {
 			return moved, fatal{err}
@@ -264,12 +262,4 @@ func (rc *receiver) data(dst io.Writer, n int64, h io.Writer) (int64, error) {
 		moved += int64(m)
 		rc.o.Observer.Add(int64(m))
 	}
-}
-
-// unexpectedEnd names an end of the connection in the middle of a file.
-func unexpectedEnd(err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("the connection ended in the middle of the file: %w", io.ErrUnexpectedEOF)
-	}
-	return err
 }

@@ -145,14 +145,14 @@ func (rc *receiver) resume(have int64, sums [][]byte) (int64, error) {
 	}
 	t, err := rc.r.frameType()
 	if err != nil {
-		return 0, unexpectedEnd(err)
+		return 0, cutShort(err, midFile)
 	}
 	if t != frameResume {
 		return 0, protoErrorf("frame %q where the resume offset was due", t)
 	}
 	off, err := rc.r.i64()
 	if err != nil {
-		return 0, unexpectedEnd(err)
+		return 0, cutShort(err, midFile)
 	}
 	if off != have && (off < 0 || off%BlockSize != 0 || off > have) {
 		return 0, protoErrorf("resume at %d of %d bytes held", off, have)
@@ -165,14 +165,14 @@ func (rc *receiver) resume(have int64, sums [][]byte) (int64, error) {
 func (rc *receiver) trailer(n int64, t *tree, res *Result) error {
 	ft, err := rc.r.frameType()
 	if err != nil {
-		return unexpectedEnd(err)
+		return cutShort(err, midFile)
 	}
 	if ft != frameTrailer {
 		return protoErrorf("frame %q where the file's digest was due", ft)
 	}
 	want, size, err := rc.r.trailer(t.size)
 	if err != nil {
-		return unexpectedEnd(err)
+		return cutShort(err, midFile)
 	}
 	if size != n {
 		return protoErrorf("the sender counts %d bytes, the receiver %d", size, n)

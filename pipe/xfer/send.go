@@ -61,9 +61,7 @@ func Send(ctx context.Context, conn net.Conn, items []Item, o SendOptions) (Stat
 	start := time.Now()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	if o.Observer == nil {
-		o.Observer = nopObserver{}
-	}
+	o.Observer = orNop(o.Observer)
 	o.Hash = o.Hash.orDefault()
 	s := &sender{ctx: ctx, conn: conn, w: writer{bufio.NewWriterSize(conn, 64<<10)}, r: reader{bufio.NewReader(conn)},
 		o: o, pace: pacer{rate: o.Rate}, buf: make([]byte, chunk(o.Rate, bufSize))}
@@ -119,7 +117,7 @@ func (s *sender) session(items []Item) (Stats, error) {
 func (s *sender) reply() (*Refusal, error) {
 	t, err := s.r.frameType()
 	if err != nil {
-		return nil, unexpected(err)
+		return nil, cutShort(err, "the receiver closed the connection")
 	}
 	switch t {
 	case frameOK:
@@ -127,7 +125,7 @@ func (s *sender) reply() (*Refusal, error) {
 	case frameRefuse:
 		ref, err := s.r.refusal()
 		if err != nil {
-			return nil, unexpected(err)
+			return nil, cutShort(err, "the receiver closed the connection")
 		}
 		if ref.Fatal {
 			return nil, ref
@@ -135,15 +133,6 @@ func (s *sender) reply() (*Refusal, error) {
 		return ref, nil
 	}
 	return nil, protoErrorf("frame %q where an answer was due", t)
-}
-
-// unexpected turns a clean end where a frame was due into an error that
-// says so.
-func unexpected(err error) error {
-	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("the receiver closed the connection: %w", io.ErrUnexpectedEOF)
-	}
-	return err
 }
 
 // file sends one file. A file-level failure is in the Result; the error
@@ -168,14 +157,14 @@ func (s *sender) file(it Item) (Result, error) {
 	defer release()
 	t, err := s.r.frameType()
 	if err != nil {
-		return res, unexpected(err)
+		return res, cutShort(err, "the receiver closed the connection")
 	}
 	switch t {
 	case frameRefuse:
 		ref, err := s.r.refusal()
 		switch {
 		case err != nil:
-			return res, unexpected(err)
+			return res, cutShort(err, "the receiver closed the connection")
 		case ref.Fatal:
 			return res, ref
 		}
