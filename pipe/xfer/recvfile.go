@@ -31,7 +31,7 @@ func (rc *receiver) file(h Header) (Result, error) {
 	defer release()
 	pl, err := newPlace(rc.root, name, rc.o.Force)
 	if errors.Is(err, ErrExists) && !h.Stream() {
-		return rc.existing(h, pl, err)
+		return rc.existing(h, pl, err, release)
 	}
 	if err != nil {
 		return rc.refuse(res, err)
@@ -53,7 +53,7 @@ func (rc *receiver) file(h Header) (Result, error) {
 	if err != nil {
 		return rc.refuse(res, fmt.Errorf("read %s: %w", pl.partial, err))
 	}
-	off, err := rc.resume(have, sums)
+	off, dg, err := rc.resume(have, sums)
 	if err != nil {
 		return res, err
 	}
@@ -70,7 +70,6 @@ func (rc *receiver) file(h Header) (Result, error) {
 	if h.Stream() {
 		n = -1
 	}
-	dg := newTree(rc.o.Hash, sums[:blocksIn(off)])
 	if res.Moved, err = rc.data(f, n, dg); err != nil {
 		return res, err
 	}
@@ -98,8 +97,9 @@ func (rc *receiver) file(h Header) (Result, error) {
 // existing answers a file whose final name exists (and --force is off):
 // if it holds exactly the sender's file, as after an interrupted run of
 // a tree, the file counts as received and kept; otherwise it is refused,
-// after the sender's data for it has been read and dropped.
-func (rc *receiver) existing(h Header, pl place, exists error) (Result, error) {
+// after the sender's data for it has been read and dropped. release
+// ends file's hold on the idle timeout.
+func (rc *receiver) existing(h Header, pl place, exists error, release func()) (Result, error) {
 	var res Result
 	f, err := rc.root.Open(pl.name)
 	if err != nil {
@@ -114,11 +114,11 @@ func (rc *receiver) existing(h Header, pl place, exists error) (Result, error) {
 	if err != nil {
 		return rc.refuse(res, exists)
 	}
-	off, err := rc.resume(h.Size, sums)
+	off, dg, err := rc.resume(h.Size, sums)
 	if err != nil {
 		return res, err
 	}
-	dg := newTree(rc.o.Hash, sums[:blocksIn(off)])
+	release()
 	if res.Moved, err = rc.data(io.Discard, h.Size-off, dg); err != nil {
 		return res, err
 	}
@@ -136,28 +136,30 @@ func (rc *receiver) existing(h Header, pl place, exists error) (Result, error) {
 	return res, rc.w.Flush()
 }
 
-// resume offers what the receiver holds and reads where the sender
-// starts: at a block boundary within it, or at its end.
-func (rc *receiver) resume(have int64, sums [][]byte) (int64, error) {
+// resume offers what the receiver holds (have bytes, with their block
+// digests) and reads where the sender starts: at a block boundary within
+// it, or at its end. It returns that offset and the file's digest tree
+// holding the blocks kept.
+func (rc *receiver) resume(have int64, sums [][]byte) (int64, *tree, error) {
 	rc.w.accept(have, sums)
 	if err := rc.w.Flush(); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	t, err := rc.r.frameType()
 	if err != nil {
-		return 0, cutShort(err, midFile)
+		return 0, nil, cutShort(err, midFile)
 	}
 	if t != frameResume {
-		return 0, protoErrorf("frame %q where the resume offset was due", t)
+		return 0, nil, protoErrorf("frame %q where the resume offset was due", t)
 	}
 	off, err := rc.r.i64()
 	if err != nil {
-		return 0, cutShort(err, midFile)
+		return 0, nil, cutShort(err, midFile)
 	}
 	if off != have && (off < 0 || off%BlockSize != 0 || off > have) {
-		return 0, protoErrorf("resume at %d of %d bytes held", off, have)
+		return 0, nil, protoErrorf("resume at %d of %d bytes held", off, have)
 	}
-	return off, nil
+	return off, newTree(rc.o.Hash, sums[:blocksIn(off)]), nil
 }
 
 // trailer reads the end of a file's data and checks its length and
@@ -187,12 +189,11 @@ func (rc *receiver) trailer(n int64, t *tree, res *Result) error {
 // stream receives the session's one file into o.Stdout.
 func (rc *receiver) stream(h Header) (Result, error) {
 	var res Result
-	if _, err := rc.resume(0, nil); err != nil {
+	_, dg, err := rc.resume(0, nil)
+	if err != nil {
 		return res, err
 	}
 	rc.o.Observer.Begin(h, Moving, 0, h.Size)
-	dg := newTree(rc.o.Hash, nil)
-	var err error
 	if res.Moved, err = rc.data(rc.o.Stdout, h.Size, dg); err != nil {
 		return res, err
 	}
