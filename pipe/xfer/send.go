@@ -39,13 +39,14 @@ const bufSize = 256 << 10
 
 // sender is one sending session.
 type sender struct {
-	ctx  context.Context
-	conn net.Conn
-	w    writer
-	r    reader
-	o    SendOptions
-	pace pacer
-	buf  []byte
+	ctx   context.Context
+	conn  net.Conn
+	w     writer
+	r     reader
+	o     SendOptions
+	pace  pacer
+	buf   []byte
+	dsize int // digest length of o.Hash, in bytes
 	// early is the receiver's answer to the current file when it came
 	// before the data was all sent.
 	early *answer
@@ -63,8 +64,9 @@ func Send(ctx context.Context, conn net.Conn, items []Item, o SendOptions) (Stat
 	defer stop()
 	o.Observer = orNop(o.Observer)
 	o.Hash = o.Hash.orDefault()
+	dsize := o.Hash.New().Size()
 	s := &sender{ctx: ctx, conn: conn, w: writer{bufio.NewWriterSize(conn, 64<<10)}, r: reader{bufio.NewReader(conn)},
-		o: o, pace: pacer{rate: o.Rate}, buf: make([]byte, chunk(o.Rate, bufSize))}
+		o: o, pace: pacer{rate: o.Rate}, buf: make([]byte, chunk(o.Rate, bufSize)), dsize: dsize}
 	st, err := s.session(items)
 	st.Elapsed = time.Since(start)
 	if ctx.Err() != nil {
@@ -106,21 +108,23 @@ func (s *sender) session(items []Item) (Stats, error) {
 	if err := s.w.Flush(); err != nil {
 		return st, err
 	}
-	if _, err := s.reply(); err != nil {
+	if _, err := s.reply(frameOK); err != nil {
 		return st, err
 	}
 	return st, failedFiles(failed)
 }
 
-// reply reads the receiver's answer to a file or to the end: nil for OK,
-// the refusal otherwise. A fatal refusal is returned as the error.
-func (s *sender) reply() (*Refusal, error) {
+// reply reads the receiver's answer to a file header (ok is frameAccept,
+// whose body the caller reads), to a file's data or to the end (ok is
+// frameOK): nil for ok, the refusal otherwise. A fatal refusal is
+// returned as the error.
+func (s *sender) reply(ok byte) (*Refusal, error) {
 	t, err := s.r.frameType()
 	if err != nil {
 		return nil, cutShort(err, "the receiver closed the connection")
 	}
 	switch t {
-	case frameOK:
+	case ok:
 		return nil, nil
 	case frameRefuse:
 		ref, err := s.r.refusal()
@@ -155,27 +159,15 @@ func (s *sender) file(it Item) (Result, error) {
 	}
 	release := holdIdle(s.conn) // the receiver checks what it holds, then we do
 	defer release()
-	t, err := s.r.frameType()
+	ref, err := s.reply(frameAccept)
 	if err != nil {
-		return res, cutShort(err, "the receiver closed the connection")
+		return res, err
 	}
-	switch t {
-	case frameRefuse:
-		ref, err := s.r.refusal()
-		switch {
-		case err != nil:
-			return res, cutShort(err, "the receiver closed the connection")
-		case ref.Fatal:
-			return res, ref
-		}
+	if ref != nil {
 		res.Err = ref
 		return res, nil
-	case frameAccept:
-	default:
-		return res, protoErrorf("frame %q where an answer to a file was due", t)
 	}
-	dsize := s.o.Hash.New().Size()
-	have, sums, err := s.r.accept(it.Size, dsize)
+	have, sums, err := s.r.accept(it.Size, s.dsize)
 	if err != nil {
 		return res, err
 	}
@@ -198,8 +190,9 @@ func (s *sender) file(it Item) (Result, error) {
 	go awaitAnswer(s, replies) // the receiver may give up while we send
 	h := newTree(s.o.Hash, kept)
 	res.Moved, err = s.data(in, it.Size-off, h, replies)
+	digest := h.Sum()
 	if err == nil {
-		s.w.trailer(h.Sum(), off+res.Moved)
+		s.w.trailer(digest, off+res.Moved)
 		err = s.w.Flush()
 	}
 	if err != nil {
@@ -216,7 +209,7 @@ func (s *sender) file(it Item) (Result, error) {
 	if a.ref != nil {
 		res.Err = a.ref
 	} else {
-		res.Digest = h.Sum()
+		res.Digest = digest
 	}
 	return res, nil
 }

@@ -25,7 +25,7 @@ func (s *sender) answer(replies <-chan answer) answer {
 // awaitAnswer reads the receiver's answer to a file, which may come
 // before the data is all sent (a receiver that fails gives up at once).
 func awaitAnswer(s *sender, out chan<- answer) {
-	ref, err := s.reply()
+	ref, err := s.reply(frameOK)
 	out <- answer{ref, err}
 }
 
