@@ -113,7 +113,7 @@ func (p *progress) summary(st xfer.Stats) {
 func (p *progress) failed(err error) error {
 	var ff *xfer.FilesFailed
 	if errors.As(err, &ff) {
-		return fmt.Errorf("%d %s not %s", len(ff.Errs), plural(len(ff.Errs), "file"), p.verb)
+		return fmt.Errorf("%d %s not %s", ff.Count(), plural(ff.Count(), "file"), p.verb)
 	}
 	return err
 }

@@ -65,25 +65,48 @@ type Stats struct {
 // FilesFailed is the error of a session in which some files failed and
 // the others went through; each failure was reported to the Observer.
 type FilesFailed struct {
-	// Errs are the failures, each naming its file.
+	// Errs are the first failures (at most 100), each naming its file.
 	Errs []error
+	// N is how many files failed in all; zero means len(Errs).
+	N int
 }
 
+// Count is how many files failed.
+func (e *FilesFailed) Count() int { return max(e.N, len(e.Errs)) }
+
 func (e *FilesFailed) Error() string {
-	if len(e.Errs) == 1 {
+	if e.Count() == 1 {
 		return e.Errs[0].Error()
 	}
-	return fmt.Sprintf("%d files failed; the first: %v", len(e.Errs), e.Errs[0])
+	return fmt.Sprintf("%d files failed; the first: %v", e.Count(), e.Errs[0])
 }
 
 func (e *FilesFailed) Unwrap() []error { return e.Errs }
 
-// failedFiles returns the error for errs, or nil.
-func failedFiles(errs []error) error {
-	if len(errs) == 0 {
+// maxFailures is how many failures a session keeps: a peer whose every
+// file fails must not grow it without end.
+const maxFailures = 100
+
+// failures collects the files that failed: all counted, the first
+// maxFailures kept.
+type failures struct {
+	errs []error
+	n    int
+}
+
+func (f *failures) add(err error) {
+	f.n++
+	if len(f.errs) < maxFailures {
+		f.errs = append(f.errs, err)
+	}
+}
+
+// err is the session's FilesFailed, or nil.
+func (f *failures) err() error {
+	if f.n == 0 {
 		return nil
 	}
-	return &FilesFailed{Errs: errs}
+	return &FilesFailed{Errs: f.errs, N: f.n}
 }
 
 // orNop returns o, or an Observer that observes nothing for nil.

@@ -1,6 +1,8 @@
 package xfer
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,21 +10,43 @@ import (
 	"path"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 )
 
 // A file arrives in a partial file beside its final name and is renamed
-// into place once verified. Every path is opened through an *os.Root on
-// the receiving directory, and every directory on the way is checked to
-// be a real directory, not a symbolic link, so a name from the wire never
-// reaches outside it.
+// into place once verified. Both are opened through an *os.Root on their
+// directory, which the walk (dirs.go) checked to be a real directory
+// under the receiving one, and checked by type before anything opens
+// them: a FIFO opened for reading would block the receiver for ever.
 
 // partialSuffix ends the name of a file still arriving.
 const partialSuffix = ".sockit-partial"
 
-// PartialName is the partial file that name arrives in.
+// maxElem is the longest file name (one path element) Linux and most
+// file systems take, in bytes.
+const maxElem = 255
+
+// PartialName is the partial file that name arrives in: .BASE.sockit-partial
+// beside it, or, when that would pass 255 bytes, the first 222 bytes of
+// BASE (cut between characters), "~" and the first 16 hex digits of
+// BASE's SHA-256, so that the same name always finds the same partial
+// file.
 func PartialName(name string) string {
 	dir, base := path.Split(name)
-	return dir + "." + base + partialSuffix
+	return dir + partialBase(base)
+}
+
+// partialBase is the name of the partial file of the file named base.
+func partialBase(base string) string {
+	if 1+len(base)+len(partialSuffix) <= maxElem {
+		return "." + base + partialSuffix
+	}
+	sum := sha256.Sum256([]byte(base))
+	cut := maxElem - 1 - 1 - 16 - len(partialSuffix)
+	for cut > 0 && !utf8.RuneStart(base[cut]) {
+		cut--
+	}
+	return "." + base[:cut] + "~" + hex.EncodeToString(sum[:8]) + partialSuffix
 }
 
 // isPartialName reports whether name's last element is that of a partial
@@ -35,31 +59,34 @@ func isPartialName(name string) bool {
 // ErrExists is wrapped by the refusal of a file that exists.
 var ErrExists = errors.New("exists")
 
-// place is where one file lands under a root.
+// place is where one file lands.
 type place struct {
-	root    *os.Root
-	name    string // final, relative to root
-	partial string // relative to root
+	dir     *os.Root // its directory; not owned
+	name    string   // final, relative to the receiving directory (for messages)
+	base    string   // final, in dir
+	partial string   // the partial file, in dir
 }
 
-// newPlace checks name's directories under root, creating the missing
-// ones (mode 0755 before the umask), and that the final name may be
-// written: it must not be a directory, nor exist at all unless force.
-func newPlace(root *os.Root, name string, force bool) (place, error) {
-	p := place{root: root, name: name, partial: PartialName(name)}
-	if err := mkdirs(root, path.Dir(name), 0o755, nil); err != nil {
-		return p, err
-	}
-	if err := p.checkFinal(force); err != nil {
-		return p, err
-	}
-	return p, nil
+// newPlace checks that the file name (relative to the receiving
+// directory) may land in dir, its directory: the final name must not be
+// a directory or another non-regular file, nor exist at all unless
+// force.
+func newPlace(dir *os.Root, name string, force bool) (place, error) {
+	base := path.Base(name)
+	p := place{dir: dir, name: name, base: base, partial: partialBase(base)}
+	return p, p.checkFinal(force)
 }
 
-// checkFinal fails when the final name is a directory, or exists and
-// force is false.
+// partialName is the partial file's path, relative to the receiving
+// directory.
+func (p place) partialName() string {
+	return PartialName(p.name)
+}
+
+// checkFinal fails when the final name is a directory or another
+// non-regular file, or exists and force is false.
 func (p place) checkFinal(force bool) error {
-	fi, err := p.root.Lstat(p.name)
+	fi, err := p.dir.Lstat(p.base)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
@@ -67,52 +94,53 @@ func (p place) checkFinal(force bool) error {
 		return err
 	case fi.IsDir():
 		return fmt.Errorf("%s is a directory", p.name)
+	case !fi.Mode().IsRegular():
+		return notRegular(p.name)
 	case !force:
 		return fmt.Errorf("%s %w (--force overwrites it)", p.name, ErrExists)
 	}
 	return nil
 }
 
-// mkdirs makes sure every element of dir under root is a real directory,
-// creating the missing ones with mode; created, when not nil, collects
-// the directories it made.
-func mkdirs(root *os.Root, dir string, mode fs.FileMode, created *[]string) error {
-	if dir == "." || dir == "" {
-		return nil
+// errNotRegular is wrapped by the refusal of a name taken by something
+// other than a regular file (a FIFO, a socket, a device, a symbolic
+// link), --force or not.
+var errNotRegular = fmt.Errorf("%w (not a regular file)", ErrExists)
+
+func notRegular(name string) error {
+	return fmt.Errorf("%s %w", name, errNotRegular)
+}
+
+// openRegular opens the regular file name in dir with flag, never
+// following a symbolic link and never blocking on a FIFO: its type is
+// checked before and after the open.
+func openRegular(dir *os.Root, name, shown string, flag int, perm fs.FileMode) (*os.File, error) {
+	if fi, err := dir.Lstat(name); err == nil && !fi.Mode().IsRegular() {
+		return nil, notRegular(shown)
 	}
-	sofar := ""
-	for _, el := range strings.Split(dir, "/") {
-		sofar = path.Join(sofar, el)
-		fi, err := root.Lstat(sofar)
-		if errors.Is(err, fs.ErrNotExist) {
-			if err := root.Mkdir(sofar, mode); err != nil && !errors.Is(err, fs.ErrExist) {
-				return err
-			}
-			if created != nil {
-				*created = append(*created, sofar)
-			}
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			return fmt.Errorf("%s is a symbolic link; sockit writes only into real directories", sofar)
-		case !fi.IsDir():
-			return fmt.Errorf("%s is not a directory", sofar)
-		}
+	f, err := dir.OpenFile(name, flag|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, perm)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, notRegular(shown)
 	}
-	return nil
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, notRegular(shown)
+	}
+	return f, nil
+}
+
+// openFinal opens the final file for reading.
+func (p place) openFinal() (*os.File, error) {
+	return openRegular(p.dir, p.base, p.name, os.O_RDONLY, 0)
 }
 
 // openPartial opens (creating) the partial file for reading and writing
 // and locks it, so that two transfers never write the same file.
 func (p place) openPartial() (*os.File, error) {
-	if fi, err := p.root.Lstat(p.partial); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file; not touching it", p.partial)
-	}
-	f, err := p.root.OpenFile(p.partial, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openRegular(p.dir, p.partial, p.partialName(), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -121,24 +149,48 @@ func (p place) openPartial() (*os.File, error) {
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, fmt.Errorf("another transfer is writing %s", p.name)
 		}
-		return nil, fmt.Errorf("lock %s: %w", p.partial, err)
+		return nil, fmt.Errorf("lock %s: %w", p.partialName(), err)
 	}
 	// the file locked must still be the partial file: another transfer
 	// may have renamed it into place meanwhile
-	held, err1 := f.Stat()
-	now, err2 := p.root.Lstat(p.partial)
-	if err1 != nil || err2 != nil || !os.SameFile(held, now) {
+	if !p.holds(f, p.partial) {
 		f.Close()
 		return nil, fmt.Errorf("another transfer has just written %s", p.name)
 	}
 	return f, nil
 }
 
-// commit renames the partial file into place, checking again that it
-// replaces nothing unless force.
-func (p place) commit(force bool) error {
+// holds reports whether name in the directory is f: the same regular
+// file (device and inode), not a link to it or another file put there.
+func (p place) holds(f *os.File, name string) bool {
+	held, err1 := f.Stat()
+	now, err2 := p.dir.Lstat(name)
+	return err1 == nil && err2 == nil && now.Mode().IsRegular() && os.SameFile(held, now)
+}
+
+// removePartial removes the partial file, if it is still f.
+func (p place) removePartial(f *os.File) {
+	if p.holds(f, p.partial) {
+		p.dir.Remove(p.partial)
+	}
+}
+
+// commit renames the partial file f into place, checking again that it
+// replaces nothing unless force, and that the file renamed is the one
+// written: another local process may have swapped the partial file
+// meanwhile.
+func (p place) commit(f *os.File, force bool) error {
 	if err := p.checkFinal(force); err != nil {
 		return err
 	}
-	return p.root.Rename(p.partial, p.name)
+	if !p.holds(f, p.partial) {
+		return fmt.Errorf("%s was replaced while the data arrived (it is not the file written); not saved", p.partialName())
+	}
+	if err := p.dir.Rename(p.partial, p.base); err != nil {
+		return err
+	}
+	if !p.holds(f, p.base) {
+		return fmt.Errorf("%s was replaced as it was renamed into place (it is not the file written)", p.name)
+	}
+	return nil
 }

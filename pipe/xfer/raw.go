@@ -64,10 +64,10 @@ func ReceiveRaw(ctx context.Context, conn net.Conn, path string, stdout io.Write
 	if err != nil {
 		return n, err
 	}
-	if err := f.Close(); err != nil {
+	if err := pl.commit(f, force); err != nil {
 		return n, err
 	}
-	return n, pl.commit(force)
+	return n, f.Close()
 }
 
 // rawCopy copies r to w until r ends, at the pacer's rate, in chunks

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 )
 
@@ -40,23 +38,21 @@ const midFile = "the connection ended in the middle of the file"
 // the sender sees its reason rather than a reset.
 const drainTime = 2 * time.Second
 
-// receiver is one receiving session.
-type receiver struct {
-	conn  net.Conn
-	w     writer
-	r     reader
-	o     ReceiveOptions
-	root  *os.Root
-	buf   []byte
-	files int      // file headers seen
-	dirs  []dirSet // directories created, parents first
-}
+// midHeader says where a connection ended that ended in a header.
+const midHeader = "the sender closed the connection in the middle of a file header"
 
-// dirSet is a directory created by the session and its mode, applied
-// when the session ends (so a read-only directory can still be filled).
-type dirSet struct {
-	name string
-	mode fs.FileMode
+// receiver is one receiving session. What it keeps does not grow with
+// what the sender sends: the path it is at, and the first failures.
+type receiver struct {
+	ctx    context.Context
+	conn   net.Conn
+	w      writer
+	r      reader
+	o      ReceiveOptions
+	walk   *dirWalk
+	buf    []byte
+	files  int // file headers seen
+	failed failures
 }
 
 // Receive receives a [Send] session from conn into dir (or o.Output, or
@@ -80,8 +76,9 @@ func Receive(ctx context.Context, conn net.Conn, dir string, o ReceiveOptions) (
 		return Stats{}, err
 	}
 	defer root.Close()
-	rc := &receiver{conn: conn, w: writer{bufio.NewWriterSize(conn, 64<<10)}, r: reader{bufio.NewReaderSize(conn, 64<<10)},
-		o: o, root: root, buf: make([]byte, bufSize)}
+	rc := &receiver{ctx: ctx, conn: conn, w: writer{bufio.NewWriterSize(conn, 64<<10)}, r: reader{bufio.NewReaderSize(conn, 64<<10)},
+		o: o, walk: newDirWalk(root), buf: make([]byte, bufSize)}
+	defer rc.walk.close()
 	st, err := rc.session()
 	st.Elapsed = time.Since(start)
 	if ctx.Err() != nil {
@@ -103,15 +100,17 @@ func (rc *receiver) session() (Stats, error) {
 	if err := greet(rc.conn, rc.w, rc.r, rc.o.Hash.Name); err != nil {
 		return st, err
 	}
-	var failed []error
 	for {
+		if err := rc.ctx.Err(); err != nil { // frames already read may not hold a cancel up
+			return st, err
+		}
 		t, err := rc.r.frameType()
 		if err != nil {
 			return st, cutShort(err, "the sender closed the connection before the end")
 		}
 		switch t {
 		case frameEnd:
-			err := rc.setDirModes()
+			err := rc.walk.finish()
 			if err == nil {
 				rc.w.u8(frameOK)
 				err = rc.w.Flush()
@@ -119,9 +118,12 @@ func (rc *receiver) session() (Stats, error) {
 			if err != nil {
 				return st, err
 			}
-			return st, failedFiles(failed)
+			return st, rc.failed.err()
 		case frameDir, frameFile:
 			h, err := rc.r.header(t)
+			if err != nil {
+				err = cutShort(err, midHeader)
+			}
 			if err == nil {
 				err = rc.check(h)
 			}
@@ -142,7 +144,7 @@ func (rc *receiver) session() (Stats, error) {
 			rc.o.Observer.End(h, res)
 			if res.Err != nil {
 				st.Failed++
-				failed = append(failed, fmt.Errorf("%s: %w", h.Name, res.Err))
+				rc.failed.add(fmt.Errorf("%s: %w", h.Name, res.Err))
 				continue
 			}
 			st.Files++
@@ -188,33 +190,13 @@ func (rc *receiver) giveUp(err error) error {
 	return err
 }
 
-// dir creates a directory of the session (mode 0700 until the end).
+// dir enters a directory of the sender's tree, creating it with its
+// mode if missing; one that exists keeps its own.
 func (rc *receiver) dir(h Header) error {
-	var created []string
-	if err := mkdirs(rc.root, h.Name, 0o700, &created); err != nil {
+	if err := rc.walk.enterDir(h.Name, h.Mode); err != nil {
 		return fatal{fmt.Errorf("%s: %w", h.Name, err)}
 	}
-	for _, d := range created {
-		if d != h.Name {
-			rc.dirs = append(rc.dirs, dirSet{d, 0o755})
-		}
-	}
-	// every directory sent gets its mode, also one an interrupted
-	// session created
-	rc.dirs = append(rc.dirs, dirSet{h.Name, h.Mode})
 	return nil
-}
-
-// setDirModes gives the session's directories their modes, deepest
-// first.
-func (rc *receiver) setDirModes() error {
-	var errs []error
-	for _, d := range slices.Backward(rc.dirs) {
-		if err := rc.root.Chmod(d.name, d.mode); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // refuse answers a file with a refusal that does not end the session.

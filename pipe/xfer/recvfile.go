@@ -29,8 +29,12 @@ func (rc *receiver) file(h Header) (Result, error) {
 	}
 	release := holdIdle(rc.conn) // we check what we hold, then the sender does
 	defer release()
-	pl, err := newPlace(rc.root, name, rc.o.Force)
-	if errors.Is(err, ErrExists) && !h.Stream() {
+	dir, err := rc.walk.enterFile(name)
+	if err != nil {
+		return rc.refuse(res, err)
+	}
+	pl, err := newPlace(dir, name, rc.o.Force)
+	if errors.Is(err, ErrExists) && !errors.Is(err, errNotRegular) && !h.Stream() {
 		return rc.existing(h, pl, err, release)
 	}
 	if err != nil {
@@ -51,7 +55,7 @@ func (rc *receiver) file(h Header) (Result, error) {
 	}
 	sums, err := scanBlocks(f, have, rc.o.Hash, rc.buf, rc.o.Observer.Add)
 	if err != nil {
-		return rc.refuse(res, fmt.Errorf("read %s: %w", pl.partial, err))
+		return rc.refuse(res, fmt.Errorf("read %s: %w", pl.partialName(), err))
 	}
 	off, dg, err := rc.resume(have, sums)
 	if err != nil {
@@ -75,16 +79,15 @@ func (rc *receiver) file(h Header) (Result, error) {
 	}
 	if err := rc.trailer(off+res.Moved, dg, &res); err != nil {
 		if errors.Is(err, errDigest) {
-			f.Close()
-			rc.root.Remove(pl.partial) // damaged: a resume must not trust it
+			pl.removePartial(f) // damaged: a resume must not trust it
 			return rc.refuse(res, err)
 		}
 		return res, err
 	}
-	if err := f.Chmod(h.Mode); err != nil {
+	if err := f.Chmod(h.Mode &^ rc.walk.umask); err != nil {
 		return res, fatal{err}
 	}
-	if err := pl.commit(rc.o.Force); err != nil { // still holding the lock
+	if err := pl.commit(f, rc.o.Force); err != nil { // still holding the lock
 		return rc.refuse(res, err)
 	}
 	if err := f.Close(); err != nil {
@@ -101,7 +104,7 @@ func (rc *receiver) file(h Header) (Result, error) {
 // ends file's hold on the idle timeout.
 func (rc *receiver) existing(h Header, pl place, exists error, release func()) (Result, error) {
 	var res Result
-	f, err := rc.root.Open(pl.name)
+	f, err := pl.openFinal()
 	if err != nil {
 		return rc.refuse(res, exists)
 	}

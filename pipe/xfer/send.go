@@ -81,7 +81,7 @@ func (s *sender) session(items []Item) (Stats, error) {
 	if err := greet(s.conn, s.w, s.r, s.o.Hash.Name); err != nil {
 		return st, err
 	}
-	var failed []error
+	var failed failures
 	for _, it := range items {
 		if it.Dir {
 			s.w.header(it.Header)
@@ -98,7 +98,7 @@ func (s *sender) session(items []Item) (Stats, error) {
 		s.o.Observer.End(it.Header, res)
 		if res.Err != nil {
 			st.Failed++
-			failed = append(failed, fmt.Errorf("%s: %w", it.Name, res.Err))
+			failed.add(fmt.Errorf("%s: %w", it.Name, res.Err))
 			continue
 		}
 		st.Files++
@@ -111,7 +111,7 @@ func (s *sender) session(items []Item) (Stats, error) {
 	if _, err := s.reply(frameOK); err != nil {
 		return st, err
 	}
-	return st, failedFiles(failed)
+	return st, failed.err()
 }
 
 // reply reads the receiver's answer to a file header (ok is frameAccept,
