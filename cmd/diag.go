@@ -8,7 +8,10 @@ package cmd
 //   - -v events are one line each, or one JSON object per line with
 //     --log-format json;
 //   - colour only when stderr is a terminal, NO_COLOR is unset, TERM is not
-//     dumb, or --color always.
+//     dumb, or --color always;
+//   - text that may come from a peer or the file system (names, refusal
+//     reasons, errors) is escaped (escapeText): it can neither forge a
+//     line nor send the terminal a control sequence.
 
 import (
 	"encoding/json"
@@ -16,9 +19,11 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fatih/color"
 	"github.com/mattn/go-isatty"
@@ -64,11 +69,59 @@ func colorTerminal(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-// line writes one "sockit: " line, the prefix coloured with c.
+// line writes one "sockit: " line, the prefix coloured with c, text
+// escaped.
 func (d *diag) line(c *color.Color, text string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	fmt.Fprintf(d.w, "%s %s\n", c.Sprint("sockit:"), text)
+	fmt.Fprintf(d.w, "%s %s\n", c.Sprint("sockit:"), escapeText(text))
+}
+
+// escapeText escapes what must not reach a terminal raw, as Go's strconv
+// does: control characters but tab (\n, \r, \x1b, \x7f), C1 controls and
+// the bidirectional overrides (\u009b, \u202e), and bytes that are not
+// UTF-8 (\xff). A name from the wire holding "\nsockit: " or "\x1b[2J"
+// then prints as those characters, on its own line. listen's --chat
+// escapes the lines it relays the same way.
+func escapeText(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		clean = !mustEscape(r, n)
+		i += n
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch q := strconv.QuoteRune(r); {
+		case !mustEscape(r, n):
+			b.WriteString(s[i : i+n])
+		case r == utf8.RuneError:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		default:
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// mustEscape reports whether the rune r, n bytes long, is escaped.
+func mustEscape(r rune, n int) bool {
+	switch {
+	case r == utf8.RuneError && n == 1: // not UTF-8
+		return true
+	case r < 0x20:
+		return r != '\t'
+	case r >= 0x7f && r < 0xa0: // DEL and C1
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi
+		return true
+	}
+	return false
 }
 
 // errorLine prints an error and its hints.
