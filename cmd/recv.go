@@ -25,14 +25,18 @@ sends under DIR, which is created if missing. With --connect it dials
 ADDR, where a send --listen waits.
 
 A file arrives as .NAME.sockit-partial beside its final name and is
-renamed into place only once its digest matches the sender's; a
-mismatch leaves no file and exits 1. An interrupted transfer resumes
-when the same commands run again, from what the partial file holds, once
-both sides have checked that it matches. Names never leave DIR
-(absolute paths, .. and symbolic links on the way are refused), and an
-existing file is never replaced without --force. -o FILE writes the one
-file sent to FILE (- for stdout); --raw takes plain bytes from nc and the
-like into -o FILE.`,
+renamed into place only once its digest matches the sender's; a mismatch
+leaves no file and exits 1. An interrupted transfer resumes when the
+same commands run again, from what the partial file holds, once both
+sides have checked that it matches. Names never leave DIR (absolute
+paths, .. and symbolic links on the way are refused), an existing file
+is never replaced without --force, and a FIFO, socket, device or
+symbolic link at a name is refused even with it. Directories recv
+creates get the sender's modes, files too, masked by the umask; a
+directory that exists keeps its own. Names and reasons from the sender
+print escaped (\n, \x1b). -o FILE writes the one file sent to FILE
+(- for stdout); --raw takes plain bytes from nc and the like into -o
+FILE.`,
 		Flags: flagsOf(commonFlags(), listenFlags(), unixFlags(), dialFlags(), transferFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "connect", Usage: "dial ADDR, where a send --listen waits", DisableDefaultText: true},
 			&cli.BoolFlag{Name: "keep-open", Aliases: []string{"k"}, Usage: "keep receiving transfers until signalled", DisableDefaultText: true},
