@@ -110,6 +110,20 @@ func withUmask(t *testing.T, m int) {
 	t.Cleanup(func() { syscall.Umask(old) })
 }
 
+// removable makes every directory under dir writable again when the
+// test ends, so that t.TempDir can remove the read-only ones a test
+// received (root needs no such help).
+func removable(t testing.TB, dir string) {
+	t.Cleanup(func() {
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				os.Chmod(p, 0o700)
+			}
+			return nil
+		})
+	})
+}
+
 func modeOf(t *testing.T, p string) fs.FileMode {
 	t.Helper()
 	fi, err := os.Lstat(p)
@@ -126,14 +140,19 @@ func modeOf(t *testing.T, p string) fs.FileMode {
 func TestDirModes(t *testing.T) {
 	withUmask(t, 0o022)
 	dst := t.TempDir()
+	removable(t, dst)
 	os.Mkdir(filepath.Join(dst, ".ssh"), 0o700)
 	err := receiveWithin(t, time.Minute, dst, ReceiveOptions{}, func(cr *crafted) {
-		cr.w.header(Header{Name: ".ssh", Dir: true, Mode: 0o777})
-		cr.w.header(Header{Name: "new", Dir: true, Mode: 0o777})
-		cr.w.header(Header{Name: "new/ro", Dir: true, Mode: 0o555})
-		for _, name := range []string{".ssh/authorized_keys", "new/ro/f", "new/g"} {
-			if ref := cr.sendFile(t, name, []byte("data"), 0o666); ref != nil {
-				t.Errorf("%s refused: %v", name, ref)
+		// in the order of a depth-first walk, as send sends a tree
+		for _, h := range []Header{
+			{Name: ".ssh", Dir: true, Mode: 0o777}, {Name: ".ssh/authorized_keys", Mode: 0o666},
+			{Name: "new", Dir: true, Mode: 0o777}, {Name: "new/g", Mode: 0o666},
+			{Name: "new/ro", Dir: true, Mode: 0o555}, {Name: "new/ro/f", Mode: 0o666},
+		} {
+			if h.Dir {
+				cr.w.header(h)
+			} else if ref := cr.sendFile(t, h.Name, []byte("data"), h.Mode); ref != nil {
+				t.Errorf("%s refused: %v", h.Name, ref)
 			}
 		}
 		cr.end(t)
