@@ -493,3 +493,92 @@ func TestFailuresBounded(t *testing.T) {
 		t.Errorf("Receive = %.100v", err)
 	}
 }
+
+// funcObserver calls its funcs, when set.
+type funcObserver struct {
+	begin func(Header, Phase)
+	add   func(int64)
+	end   func(Header)
+}
+
+func (o funcObserver) Begin(h Header, p Phase, done, total int64) {
+	if o.begin != nil {
+		o.begin(h, p)
+	}
+}
+
+func (o funcObserver) Add(n int64) {
+	if o.add != nil {
+		o.add(n)
+	}
+}
+
+func (o funcObserver) End(h Header, r Result) {
+	if o.end != nil {
+		o.end(h)
+	}
+}
+
+// TestCancelStopsAtOnce: a cancelled receiver (SIGINT) does not go on
+// with the frames it has already read, nor finish checking a large
+// partial file first.
+func TestCancelStopsAtOnce(t *testing.T) {
+	t.Run("frames", func(t *testing.T) {
+		dst := t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		sc, rcConn := tcpPair(t)
+		done := make(chan error, 1)
+		go func() {
+			_, err := Receive(ctx, rcConn, dst, ReceiveOptions{Observer: funcObserver{end: func(Header) { cancel() }}})
+			done <- err
+		}()
+		cr := newCrafted(t, sc)
+		// the file and the headers after it arrive together
+		cr.w.header(Header{Name: "f", Size: 1, Mode: 0o644})
+		cr.w.Flush()
+		cr.answer(t, frameAccept)
+		cr.r.accept(1, 32)
+		cr.w.u8(frameResume)
+		cr.w.i64(0)
+		cr.w.WriteString("x")
+		cr.w.trailer(digestOf([]byte("x")), 1)
+		for i := range 100 {
+			cr.w.header(Header{Name: fmt.Sprintf("d%d", i), Dir: true, Mode: 0o755})
+		}
+		cr.w.Flush()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Receive = %v", err)
+		}
+		if left := listDir(t, dst); len(left) != 1 {
+			t.Errorf("went on after the cancel: %d entries", len(left))
+		}
+	})
+	t.Run("check", func(t *testing.T) {
+		dst := t.TempDir()
+		os.WriteFile(filepath.Join(dst, PartialName("f")), make([]byte, 3*BlockSize), 0o600)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var checked int64
+		obs := funcObserver{begin: func(_ Header, p Phase) {
+			if p == Checking {
+				cancel()
+			}
+		}, add: func(n int64) { checked += n }}
+		sc, rcConn := tcpPair(t)
+		done := make(chan error, 1)
+		go func() {
+			_, err := Receive(ctx, rcConn, dst, ReceiveOptions{Observer: obs})
+			done <- err
+		}()
+		cr := newCrafted(t, sc)
+		cr.w.header(Header{Name: "f", Size: 4 * BlockSize, Mode: 0o644})
+		cr.w.Flush()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Receive = %v", err)
+		}
+		if checked >= 3*BlockSize {
+			t.Errorf("checked all %d bytes after the cancel", checked)
+		}
+	})
+}

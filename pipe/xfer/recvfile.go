@@ -2,6 +2,7 @@ package xfer
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -53,7 +54,10 @@ func (rc *receiver) file(h Header) (Result, error) {
 	if have > 0 {
 		rc.o.Observer.Begin(h, Checking, 0, have)
 	}
-	sums, err := scanBlocks(f, have, rc.o.Hash, rc.buf, rc.o.Observer.Add)
+	sums, err := scanBlocks(ctxReader{rc.ctx, f}, have, rc.o.Hash, rc.buf, rc.o.Observer.Add)
+	if err := rc.ctx.Err(); err != nil {
+		return res, err
+	}
 	if err != nil {
 		return rc.refuse(res, fmt.Errorf("read %s: %w", pl.partialName(), err))
 	}
@@ -113,7 +117,10 @@ func (rc *receiver) existing(h Header, pl place, exists error, release func()) (
 		return rc.refuse(res, exists)
 	}
 	rc.o.Observer.Begin(h, Checking, 0, h.Size)
-	sums, err := scanBlocks(f, h.Size, rc.o.Hash, rc.buf, rc.o.Observer.Add)
+	sums, err := scanBlocks(ctxReader{rc.ctx, f}, h.Size, rc.o.Hash, rc.buf, rc.o.Observer.Add)
+	if err := rc.ctx.Err(); err != nil {
+		return res, err
+	}
 	if err != nil {
 		return rc.refuse(res, exists)
 	}
@@ -208,4 +215,18 @@ func (rc *receiver) stream(h Header) (Result, error) {
 	}
 	rc.w.u8(frameOK)
 	return res, rc.w.Flush()
+}
+
+// ctxReader stops reading once ctx is done: a signal ends the check of
+// a large partial file at once, not after gigabytes of hashing.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
