@@ -107,6 +107,7 @@ func (w *dirWalk) enter(dir string, mode fs.FileMode) (*os.Root, error) {
 		}
 		next, made, err := openDir(cur, parts[i], m, parts[:i+1])
 		if err != nil {
+			w.forget()
 			return nil, err
 		}
 		if i > 0 && i%keepEvery != 0 { // cur is no checkpoint: let it go
@@ -148,6 +149,15 @@ func (w *dirWalk) leave(depth int) {
 		if err := w.at(held).Chmod(rel, o.mode); err != nil && w.modeErr == nil {
 			w.modeErr = fmt.Errorf("%s: %w", strings.Join(w.path[:o.depth], "/"), err)
 		}
+	}
+}
+
+// forget drops the modes owed to directories deeper than the path: a
+// walk that could not go back down (the tree changed under it) no
+// longer knows where they are.
+func (w *dirWalk) forget() {
+	for len(w.owed) > 0 && w.owed[len(w.owed)-1].depth > len(w.path) {
+		w.owed = w.owed[:len(w.owed)-1]
 	}
 }
 

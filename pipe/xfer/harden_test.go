@@ -582,3 +582,36 @@ func TestCancelStopsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestTreeChangedUnderneath: a directory on the path swapped for a
+// symbolic link between two headers refuses the file below it, and the
+// receiver goes on with the others.
+func TestTreeChangedUnderneath(t *testing.T) {
+	dst := t.TempDir()
+	removable(t, dst)
+	err := receiveWithin(t, time.Minute, dst, ReceiveOptions{}, func(cr *crafted) {
+		cr.w.header(Header{Name: "x", Dir: true, Mode: 0o755})
+		cr.w.header(Header{Name: "x/y", Dir: true, Mode: 0o500})
+		cr.w.header(Header{Name: "x/y/z", Dir: true, Mode: 0o755})
+		if ref := cr.sendFile(t, "x/y/z/s", nil, 0o644); ref != nil {
+			t.Fatal(ref)
+		}
+		os.Rename(filepath.Join(dst, "x"), filepath.Join(dst, "x2"))
+		os.Symlink("x2", filepath.Join(dst, "x"))
+		if ref := cr.sendFile(t, "x/y/f", nil, 0o644); ref == nil || !strings.Contains(ref.Msg, "x is a symbolic link") {
+			t.Errorf("refusal %+v", ref)
+		}
+		if ref := cr.sendFile(t, "q", []byte("q"), 0o644); ref != nil {
+			t.Errorf("q refused: %v", ref)
+		}
+		cr.end(t)
+	})
+	var ff *FilesFailed
+	if !errors.As(err, &ff) || ff.Count() != 1 {
+		t.Errorf("Receive = %v", err)
+	}
+	mustEqualFile(t, filepath.Join(dst, "q"), []byte("q"))
+	if _, err := os.Lstat(filepath.Join(dst, "x2/y/f")); err == nil {
+		t.Error("written through the link")
+	}
+}
