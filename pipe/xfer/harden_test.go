@@ -615,3 +615,62 @@ func TestTreeChangedUnderneath(t *testing.T) {
 		t.Error("written through the link")
 	}
 }
+
+// FuzzDirWalk: any sequence of directories and files, in any order, at
+// any depth, with directories swapped for links under the walk, never
+// panics, holds few directories open, and enters the directory named.
+func FuzzDirWalk(f *testing.F) {
+	f.Add([]byte{0, 40, 1, 35, 4, 33, 2, 10, 1, 3, 0, 0})
+	f.Add([]byte{4, 2, 4, 3, 1, 1, 6, 2, 0, 1})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		removable(t, dir)
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer root.Close()
+		w := newDirWalk(root)
+		defer w.close()
+		for i := 0; i+1 < len(data); i += 2 {
+			op, n := data[i], 1+int(data[i+1])%40
+			var parts []string
+			for j := range n {
+				parts = append(parts, string(rune('a'+(int(op>>3)>>(j%5))&1)))
+			}
+			name := strings.Join(parts, "/")
+			switch op % 4 {
+			case 0, 1:
+				mode := fs.FileMode(0o755)
+				if op&4 != 0 {
+					mode = 0o500
+				}
+				if err := w.enterDir(name, mode); err != nil {
+					continue
+				}
+				if fi, err := root.Lstat(name); err != nil || !fi.IsDir() {
+					t.Fatalf("entered %s: %v", name, err)
+				}
+			case 2:
+				w.enterFile(name + "/f")
+			case 3: // another process swaps a directory for a link
+				if fi, err := root.Lstat(name); err == nil && fi.IsDir() {
+					root.Rename(name, name+"-moved")
+					root.Symlink(path.Base(name)+"-moved", name)
+				}
+			}
+			held := 0
+			for _, r := range w.open {
+				if r != nil {
+					held++
+				}
+			}
+			if held > len(w.path)/keepEvery+1 || len(w.owed) > len(w.path) {
+				t.Fatalf("at depth %d: %d directories held, %d modes owed", len(w.path), held, len(w.owed))
+			}
+		}
+		if err := w.finish(); err != nil {
+			t.Logf("modes: %v", err)
+		}
+	})
+}
