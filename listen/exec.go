@@ -39,14 +39,16 @@ type Exec struct {
 // stdout goes to the peer, and once the child closes it (usually by
 // exiting) the connection is half-closed, so the child's last output is
 // never lost. The child gets SOCKIT_REMOTE_ADDR, SOCKIT_REMOTE_PORT,
-// SOCKIT_LOCAL_ADDR and SOCKIT_LOCAL_PORT, and no descriptor but 0, 1
-// and 2. A child that fails (non-zero exit, killed) is an error.
+// SOCKIT_LOCAL_ADDR and SOCKIT_LOCAL_PORT (plus what Env adds), none of
+// those variables from sockit's own environment, and no descriptor but 0,
+// 1 and 2. A child that fails (non-zero exit, killed) is an error.
 func (x Exec) Serve(ctx context.Context, c *pipe.Conn) error {
 	if len(x.Argv) == 0 {
 		return errors.New("exec: no program")
 	}
+	closeInheritedOnExec()
 	cmd := exec.CommandContext(ctx, x.Argv[0], x.Argv[1:]...)
-	cmd.Env = append(os.Environ(), addrEnv("SOCKIT_REMOTE", c.RemoteAddr())...)
+	cmd.Env = append(childEnv(os.Environ()), addrEnv("SOCKIT_REMOTE", c.RemoteAddr())...)
 	cmd.Env = append(cmd.Env, addrEnv("SOCKIT_LOCAL", c.LocalAddr())...)
 	if x.Env != nil {
 		cmd.Env = append(cmd.Env, x.Env(c)...)
@@ -103,6 +105,25 @@ func feedChild(c *pipe.Conn, stdin io.WriteCloser, done chan<- struct{}) {
 	defer close(done)
 	io.Copy(stdin, c)
 	stdin.Close()
+}
+
+// connVarPrefixes name the variables that describe one connection; a
+// child gets only its own, never those sockit itself was started with.
+var connVarPrefixes = []string{"SOCKIT_REMOTE_", "SOCKIT_LOCAL_", "SOCKIT_PEER_"}
+
+// childEnv returns environ without the connection variables.
+func childEnv(environ []string) []string {
+	env := environ[:0:0]
+next:
+	for _, kv := range environ {
+		for _, p := range connVarPrefixes {
+			if strings.HasPrefix(kv, p) {
+				continue next
+			}
+		}
+		env = append(env, kv)
+	}
+	return env
 }
 
 // addrEnv describes addr as PREFIX_ADDR and PREFIX_PORT (a Unix socket's
