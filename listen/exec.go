@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"sockit/pipe"
@@ -30,7 +29,9 @@ type Exec struct {
 	// to the child's environment, after the SOCKIT_* address variables.
 	Env func(c *pipe.Conn) []string
 	// KillDelay is how long the child has to exit after SIGTERM when ctx
-	// ends, before SIGKILL. Zero means 2s.
+	// ends (or the peer is gone), before SIGKILL. Zero means 2s. The child
+	// runs in a process group of its own, and both signals go to the whole
+	// group, so that what it started (sh -c 'sleep 15; ...') ends too.
 	KillDelay time.Duration
 }
 
@@ -47,18 +48,14 @@ func (x Exec) Serve(ctx context.Context, c *pipe.Conn) error {
 		return errors.New("exec: no program")
 	}
 	closeInheritedOnExec()
-	cmd := exec.CommandContext(ctx, x.Argv[0], x.Argv[1:]...)
+	cmd := exec.Command(x.Argv[0], x.Argv[1:]...)
 	cmd.Env = append(childEnv(os.Environ()), addrEnv("SOCKIT_REMOTE", c.RemoteAddr())...)
 	cmd.Env = append(cmd.Env, addrEnv("SOCKIT_LOCAL", c.LocalAddr())...)
 	if x.Env != nil {
 		cmd.Env = append(cmd.Env, x.Env(c)...)
 	}
 	cmd.Stderr = x.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = x.KillDelay
-	if cmd.WaitDelay == 0 {
-		cmd.WaitDelay = 2 * time.Second
-	}
+	cmd.SysProcAttr = ownGroup()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return fmt.Errorf("exec %s: %w", x.Argv[0], err)
@@ -70,6 +67,8 @@ func (x Exec) Serve(ctx context.Context, c *pipe.Conn) error {
 	if err := cmd.Start(); err != nil {
 		return err // exec: "prog": executable file not found in $PATH
 	}
+	end := &childEnd{pid: cmd.Process.Pid, out: stdout, delay: x.KillDelay}
+	unwatch := context.AfterFunc(ctx, end.stop)
 	fed := make(chan struct{})
 	go feedChild(c, stdin, fed)
 
@@ -81,11 +80,11 @@ func (x Exec) Serve(ctx context.Context, c *pipe.Conn) error {
 	if copyErr == nil {
 		copyErr = c.CloseWrite()
 	} else { // the peer is gone: the child's output has nowhere to go
-		cmd.Process.Signal(syscall.SIGTERM)
-		kill := time.AfterFunc(cmd.WaitDelay, func() { cmd.Process.Kill() })
-		defer kill.Stop()
+		end.stop()
 	}
 	waitErr := cmd.Wait()
+	unwatch()
+	end.reaped()
 	c.Close() // the child is gone: stop feeding it
 	<-fed
 	switch {

@@ -1,7 +1,0 @@
-//go:build !unix
-
-package listen
-
-// closeInheritedOnExec does nothing where descriptors are not inherited
-// by exec.
-func closeInheritedOnExec() {}
