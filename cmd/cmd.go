@@ -25,13 +25,14 @@ type env struct {
 }
 
 // Main runs the command line args (args[0] is the program name) and
-// returns the process exit status. SIGINT and SIGTERM cancel the running
-// command, which cleans up; the status is then 128 plus the signal number.
+// returns the process exit status. SIGINT, SIGTERM, SIGHUP and SIGQUIT
+// cancel the running command, which cleans up; the status is then 128
+// plus the signal number (SIGQUIT prints no goroutine dump).
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	sigc := make(chan os.Signal, 1)
-	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigc, endSignals()...)
 	defer signal.Stop(sigc)
 	go relaySignal(ctx, sigc, cancel)
 
@@ -49,7 +50,17 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return code
 }
 
-// relaySignal turns the first SIGINT or SIGTERM into the cancellation of
+// endSignals are the signals that end a run cleanly. SIGHUP is left
+// alone when it is ignored (nohup sockit ...): handling it would undo that.
+func endSignals() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGQUIT}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
+}
+
+// relaySignal turns the first ending signal into the cancellation of
 // ctx, recording which signal it was.
 func relaySignal(ctx context.Context, sigc <-chan os.Signal, cancel context.CancelCauseFunc) {
 	select {
