@@ -33,7 +33,8 @@ Unix-domain socket (unix:PATH works on those commands too). A stale socket
 file nobody answers on is replaced; a live one, or any file that is not a
 socket, is left alone (exit 1). The socket file gets mode 0600 unless
 --mode says otherwise, and is removed when sockit ends, if it is still
-the one sockit created. With -v, each connection shows the peer's pid,
+the one sockit created. An abstract socket (@NAME) has no file mode: it
+serves only your own user and root, and the users --allow-uid adds. With -v, each connection shows the peer's pid,
 uid and gid; --exec children get SOCKIT_PEER_PID, SOCKIT_PEER_UID and
 SOCKIT_PEER_GID.`,
 		HideHelpCommand: true,
@@ -45,7 +46,7 @@ SOCKIT_PEER_GID.`,
 func unixFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "mode", Usage: "permissions of the Unix socket file, in `OCTAL`", DefaultText: "0600, owner only"},
-		&cli.IntSliceFlag{Name: "allow-uid", Usage: "on a Unix socket, serve only peers running as user `UID` (repeatable)"},
+		&cli.IntSliceFlag{Name: "allow-uid", Usage: "on a Unix socket, serve only peers running as user `UID` (repeatable); on an abstract @NAME, serve these besides your own user and root"},
 	}
 }
 
@@ -111,8 +112,10 @@ func unixListenOptions(c *cli.Context, netw string) (ipc.ListenOptions, error) {
 }
 
 // unixLimits adds --allow-uid and the peer credentials in -v events to
-// lim for a Unix socket.
-func unixLimits(c *cli.Context, netw string, lim listen.Limits) (listen.Limits, error) {
+// lim for a Unix socket. An abstract name, which has no file mode to keep
+// other users out, serves only sockit's own user and root, and the users
+// --allow-uid adds.
+func unixLimits(c *cli.Context, netw, addr string, lim listen.Limits) (listen.Limits, error) {
 	uids := c.IntSlice("allow-uid")
 	if netw != "unix" {
 		if len(uids) > 0 {
@@ -124,6 +127,9 @@ func unixLimits(c *cli.Context, netw string, lim listen.Limits) (listen.Limits, 
 		if u < 0 {
 			return lim, usagef(c.Command.FullName(), "bad --allow-uid %d", u)
 		}
+	}
+	if ipc.IsAbstract(addr) {
+		uids = ipc.AbstractUIDs(uids)
 	}
 	lim.Admit = ipc.AllowUIDs(uids)
 	lim.PeerInfo = func(conn net.Conn) string {

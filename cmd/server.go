@@ -61,7 +61,7 @@ func sessionFlags() []cli.Flag {
 // from the flags besides the limits: the Unix socket's checks and the TLS
 // handshake.
 func (e *env) serverLimits(c *cli.Context, netw, addr string, lim listen.Limits, sock pipe.Options) (listen.Limits, error) {
-	lim, err := unixLimits(c, netw, lim)
+	lim, err := unixLimits(c, netw, addr, lim)
 	if err != nil {
 		return lim, err
 	}

@@ -3,6 +3,7 @@ package ipc
 import (
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"syscall"
@@ -50,6 +51,20 @@ func PeerCred(c net.Conn) (cred Cred, ok bool) {
 		return Cred{}, false
 	}
 	return peerCred(rc)
+}
+
+// AbstractUIDs returns the users an abstract socket (@NAME) serves: the
+// process's own effective user, root, and the users in more. An abstract
+// name has no file whose mode could keep other users out; this list does
+// what mode 0600 does for a socket file, and more widens it.
+func AbstractUIDs(more []int) []int {
+	uids := []int{os.Geteuid(), 0}
+	for _, u := range more {
+		if !slices.Contains(uids, u) {
+			uids = append(uids, u)
+		}
+	}
+	return uids
 }
 
 // AllowUID reports whether c's peer may be served when only the users
