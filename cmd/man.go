@@ -210,7 +210,10 @@ Timeout: \fB\-\-connect\-timeout\fR or \fB\-\-idle\-timeout\fR.
 .TP
 .B 128+n
 Ended by signal n after cleaning up: 130 for SIGINT (Ctrl-C), 143 for
-SIGTERM. 141 when stdout is a closed pipe (SIGPIPE), silently.
+SIGTERM, 129 for SIGHUP (unless it is ignored, as under nohup), 131 for
+SIGQUIT (no goroutine dump). An \fB\-\-exec\fR program's process group
+gets SIGTERM, then SIGKILL 2 seconds later. 141 when stdout is a closed
+pipe (SIGPIPE), silently.
 .SH ENVIRONMENT
 .TP
 .B NO_COLOR
