@@ -134,7 +134,9 @@ func replaced(fi os.FileInfo) error {
 }
 
 // clearStale removes a socket at path that nobody answers on, and fails
-// for a live socket or a file of another type. It removes the socket only
+// for a live socket or a file of another type. A server listening on the
+// file is found in /proc/net/unix first, without connecting: a connection
+// would be a single-shot server's one client, and end it. It removes the socket only
 // if it is still the one it dialled, so that a server that has just
 // replaced it (another sockit clearing the same stale file) keeps its own.
 func clearStale(ctx context.Context, path string) error {
@@ -148,6 +150,13 @@ func clearStale(ctx context.Context, path string) error {
 	if fi.Mode().Type() != fs.ModeSocket {
 		return fmt.Errorf("listen unix %s: %w (%s); not touching it", path, ErrNotSocket, fileKind(fi.Mode()))
 	}
+	if listeningOn(path, fi) { // seen without connecting to it
+		return fmt.Errorf("listen unix %s: %w", path, ErrInUse)
+	}
+	// Not seen listening: most likely stale. Connecting tells for sure (a
+	// server in another network namespace, or one that bound another
+	// spelling of the path, answers) without costing a server we can see
+	// its one connection.
 	d := net.Dialer{Timeout: staleTimeout}
 	c, err := d.DialContext(ctx, "unix", path)
 	if err == nil {

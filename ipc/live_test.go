@@ -1,0 +1,67 @@
+package ipc
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestListeningPaths(t *testing.T) {
+	const table = `Num       RefCount Protocol Flags    Type St Inode Path
+00000000d0ba3e39: 00000003 00000000 00000000 0001 03  1157
+000000009ae970ec: 00000002 00000000 00010000 0001 01  1158 /run/a.sock
+000000009ae970ed: 00000002 00000000 00010000 0001 01 123456 /tmp/with space.sock
+000000009ae970ee: 00000003 00000000 00000000 0001 03 123457 /run/a.sock
+000000009ae970ef: 00000002 00000000 00010000 0001 01 123458 @abstract
+000000009ae970f0: 00000002 00000000 00010000 0005 01 123459 rel.sock
+`
+	got := listeningPaths(strings.NewReader(table))
+	want := []string{"/run/a.sock", "/tmp/with space.sock", "rel.sock"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("listeningPaths = %q, want %q", got, want)
+	}
+}
+
+// TestListeningOnNoConnect: a second Listen on the path of a live
+// listener fails with ErrInUse without connecting to it, so the first
+// listener's first Accept gets the first real client.
+func TestListeningOnNoConnect(t *testing.T) {
+	if _, err := os.Stat(procNetUnix); err != nil {
+		t.Skip("no /proc/net/unix")
+	}
+	path := filepath.Join(shortDir(t), "live.sock")
+	ln, err := Listen(context.Background(), path, ListenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !listeningOn(path, fi) {
+		t.Fatalf("listeningOn(%s) = false for a live listener", path)
+	}
+	if _, err := Listen(context.Background(), path, ListenOptions{}); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("second Listen: %v, want address in use", err)
+	}
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("x"))
+	a, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b := make([]byte, 1)
+	if n, err := a.Read(b); n != 1 || b[0] != 'x' {
+		t.Fatalf("the first accepted connection read %q, %v: the probe was accepted first", b[:n], err)
+	}
+}
