@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -92,19 +93,34 @@ func (c *Conn) Write(p []byte) (int, error) {
 
 // CloseWrite shuts down the writing side (TCP FIN, shutdown(SHUT_WR)) and
 // keeps the reading side open.
+//
+// Over TLS it sends close_notify, then shuts the socket's side. A peer
+// that has read everything and closed answers that alert with a reset,
+// so the alert's write or the shutdown can find the connection gone
+// (EPIPE, ECONNRESET, ENOTCONN): that is not a failure, as every byte
+// written before was accepted.
 func (c *Conn) CloseWrite() error {
 	cw, ok := c.raw.(interface{ CloseWrite() error })
 	if !ok {
 		return fmt.Errorf("half-close: %w", errors.ErrUnsupported)
 	}
-	if err := cw.CloseWrite(); err != nil {
+	in, ok := innermost(c.raw).(interface{ CloseWrite() error })
+	if !ok || in == cw {
+		return cw.CloseWrite()
+	}
+	if err := cw.CloseWrite(); err != nil && !peerGone(err) {
 		return err
 	}
-	// A *tls.Conn only sends close_notify: shut the socket's side too.
-	if in, ok := innermost(c.raw).(interface{ CloseWrite() error }); ok && in != cw {
-		return in.CloseWrite()
+	if err := in.CloseWrite(); err != nil && !peerGone(err) {
+		return err
 	}
 	return nil
+}
+
+// peerGone reports an error of a connection the peer has closed
+// altogether.
+func peerGone(err error) bool {
+	return errors.Is(err, syscall.ENOTCONN) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // Close closes the connection once, stops the idle timer and reports a
