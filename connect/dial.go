@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -121,6 +122,7 @@ func (d Dialer) dialOnce(ctx context.Context, addr string, attempt int) (*pipe.C
 	nd := net.Dialer{LocalAddr: local, KeepAlive: -1, Control: d.Socket.Control}
 	var firstErr error
 	for _, ip := range ips {
+		// ip.String() keeps the zone: [fe80::1%eth0]:port
 		raw, err := nd.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
 		if err != nil {
 			if firstErr == nil {
@@ -157,13 +159,15 @@ func (d Dialer) wrap(ctx context.Context, raw net.Conn, host string, attempt int
 }
 
 // lookup resolves host to the addresses of network's family, reporting a
-// lookup event for names (not for IP literals).
-func (d Dialer) lookup(ctx context.Context, network, host string) ([]net.IP, error) {
-	if ip := net.ParseIP(host); ip != nil {
-		if !familyMatches(network, ip) {
+// lookup event for names (not for IP literals). An IPv6 literal keeps its
+// zone (fe80::1%eth0): a link-local address means nothing without it.
+func (d Dialer) lookup(ctx context.Context, network, host string) ([]net.IPAddr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		ip := ipAddr(a)
+		if !familyMatches(network, ip.IP) {
 			return nil, &net.AddrError{Err: "address family mismatch", Addr: host}
 		}
-		return []net.IP{ip}, nil
+		return []net.IPAddr{ip}, nil
 	}
 	ipNet := "ip"
 	switch network {
@@ -172,9 +176,13 @@ func (d Dialer) lookup(ctx context.Context, network, host string) ([]net.IP, err
 	case "tcp6":
 		ipNet = "ip6"
 	}
-	ips, err := net.DefaultResolver.LookupIP(ctx, ipNet, host)
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, ipNet, host)
 	if err != nil {
 		return nil, err
+	}
+	ips := make([]net.IPAddr, len(addrs))
+	for i, a := range addrs {
+		ips[i] = ipAddr(a)
 	}
 	names := make([]string, len(ips))
 	for i, ip := range ips {
@@ -182,6 +190,15 @@ func (d Dialer) lookup(ctx context.Context, network, host string) ([]net.IP, err
 	}
 	d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventLookup, Host: host, Addrs: names})
 	return ips, nil
+}
+
+// ipAddr converts a to a net.IPAddr with its zone; an IPv4 address in
+// IPv6 form (as LookupNetIP returns them) becomes plain IPv4.
+func ipAddr(a netip.Addr) net.IPAddr {
+	if a.Is4In6() && a.Zone() == "" {
+		a = a.Unmap()
+	}
+	return net.IPAddr{IP: net.IP(a.AsSlice()), Zone: a.Zone()}
 }
 
 // localAddr is the source address to bind before connecting, or nil.
@@ -198,7 +215,7 @@ func (d Dialer) localAddr(ctx context.Context, network string) (net.Addr, error)
 		if len(ips) == 0 {
 			return nil, errors.New("source address: no address for " + strconv.Quote(d.Source))
 		}
-		a.IP = ips[0]
+		a.IP, a.Zone = ips[0].IP, ips[0].Zone
 	}
 	return a, nil
 }

@@ -185,3 +185,89 @@ func TestDialFamilyMismatch(t *testing.T) {
 		t.Error("tcp6 dial to an IPv4 address succeeded")
 	}
 }
+
+// TestLookupKeepsZone: an IPv6 literal's zone survives the lookup, for
+// the address dialled and for --source.
+func TestLookupKeepsZone(t *testing.T) {
+	var d Dialer
+	for _, host := range []string{"fe80::1%lo", "::1%lo", "fe80::1%1"} {
+		ips, err := d.lookup(context.Background(), "tcp6", host)
+		if err != nil {
+			t.Fatalf("lookup(%q): %v", host, err)
+		}
+		if len(ips) != 1 || ips[0].String() != host {
+			t.Errorf("lookup(%q) = %v, want the address with its zone", host, ips)
+		}
+	}
+	d.Source = "fe80::1%lo"
+	a, err := d.localAddr(context.Background(), "tcp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tcp := a.(*net.TCPAddr); tcp.Zone != "lo" {
+		t.Errorf("source address %v lost its zone", tcp)
+	}
+	if _, err := d.lookup(context.Background(), "tcp4", "::ffff:127.0.0.1"); err != nil {
+		t.Errorf("an IPv4-mapped literal is IPv4: %v", err)
+	}
+}
+
+// TestDialZone dials [::1%lo]:PORT, and a link-local address of this
+// host with its interface's zone, which cannot be dialled without it
+// (connect: invalid argument).
+func TestDialZone(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("::1 cannot be bound:", err)
+	}
+	peer := server(t, ln)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	c, err := Dialer{}.Dial(context.Background(), net.JoinHostPort("::1%lo", port))
+	if err != nil {
+		t.Fatalf("dial [::1%%lo]: %v", err)
+	}
+	c.Close()
+	<-peer
+
+	zone, ip := linkLocal()
+	if zone == "" {
+		t.Skip("no interface has a link-local IPv6 address")
+	}
+	host := ip.String() + "%" + zone
+	ln2, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		t.Skipf("%s cannot be bound: %v", host, err)
+	}
+	peer2 := server(t, ln2)
+	_, port2, _ := net.SplitHostPort(ln2.Addr().String())
+	c2, err := Dialer{}.Dial(context.Background(), net.JoinHostPort(host, port2))
+	if err != nil {
+		t.Fatalf("dial [%s]:%s: %v", host, port2, err)
+	}
+	if ra := c2.RemoteAddr().(*net.TCPAddr); ra.Zone != zone {
+		t.Errorf("connected to %v, want zone %s", ra, zone)
+	}
+	c2.Close()
+	<-peer2
+}
+
+// linkLocal returns an up interface's name and its link-local IPv6
+// address, or "" when there is none.
+func linkLocal() (string, net.IP) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return "", nil
+	}
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.To4() == nil && n.IP.IsLinkLocalUnicast() {
+				return ifc.Name, n.IP
+			}
+		}
+	}
+	return "", nil
+}
