@@ -54,7 +54,7 @@ func (e *env) connect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	jo = e.endRules(jo)
+	jo = e.endRules(c, jo)
 	in := e.input(c)
 	conn, err := dialer.Dial(c.Context, addr)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
 
 	"sockit/pipe"
@@ -57,7 +58,7 @@ func dialFlags() []cli.Flag {
 func streamFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.BoolFlag{Name: "no-shutdown", Usage: "keep the write side open after stdin ends (no half-close)", DisableDefaultText: true},
-		&cli.BoolFlag{Name: "half-open", Usage: "keep sending stdin after the peer ends, until stdin ends", DisableDefaultText: true},
+		&cli.BoolFlag{Name: "half-open", Usage: "when stdin is a terminal, keep reading it after the peer ends (any other stdin always is sent until it ends)", DisableDefaultText: true},
 		&cli.BoolFlag{Name: "send-only", Usage: "only send: never write the peer's bytes to stdout", DisableDefaultText: true},
 		&cli.BoolFlag{Name: "recv-only", Usage: "only receive: never read stdin", DisableDefaultText: true},
 	}
@@ -164,7 +165,6 @@ func network(c *cli.Context) (string, error) {
 func joinOptions(c *cli.Context) (pipe.JoinOptions, error) {
 	o := pipe.JoinOptions{
 		NoShutdown: c.Bool("no-shutdown"),
-		HalfOpen:   c.Bool("half-open"),
 		SendOnly:   c.Bool("send-only"),
 		RecvOnly:   c.Bool("recv-only"),
 	}
@@ -172,7 +172,7 @@ func joinOptions(c *cli.Context) (pipe.JoinOptions, error) {
 	switch {
 	case o.SendOnly && o.RecvOnly:
 		return o, usagef(name, "--send-only and --recv-only can't be used together")
-	case o.RecvOnly && o.HalfOpen:
+	case o.RecvOnly && c.Bool("half-open"):
 		return o, usagef(name, "--half-open can't be used with --recv-only (it never sends)")
 	}
 	return o, nil
@@ -186,15 +186,12 @@ func (e *env) input(c *cli.Context) io.Reader {
 	return e.stdin
 }
 
-// endRules adjusts the end-of-stream rules to stdin: a regular file always
-// ends by itself, so all of it is sent even after the peer's EOF (as with
-// --half-open); only stdin that may stay open (a terminal, a pipe) is cut
-// short by the peer's EOF.
-func (e *env) endRules(o pipe.JoinOptions) pipe.JoinOptions {
-	if f, ok := e.stdin.(*os.File); ok && !o.RecvOnly {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			o.HalfOpen = true
-		}
-	}
+// endRules adjusts the end-of-stream rules to stdin: the peer's EOF ends
+// the run at once only when stdin is a terminal (nobody types into a
+// finished conversation) and --half-open was not given; any other stdin
+// is sent until it ends.
+func (e *env) endRules(c *cli.Context, o pipe.JoinOptions) pipe.JoinOptions {
+	f, ok := e.stdin.(*os.File)
+	o.StopAtPeerEnd = ok && !c.Bool("half-open") && isatty.IsTerminal(f.Fd())
 	return o
 }

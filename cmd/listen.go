@@ -77,7 +77,7 @@ func (e *env) listen(c *cli.Context) error {
 	}
 	defer closeLogs()
 	sock.Tap = tap
-	jo = e.endRules(jo)
+	jo = e.endRules(c, jo)
 	in := e.input(c)
 
 	ln, err := openListener(c, netw, addr, sock)

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -166,11 +167,10 @@ func mkFile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	n, err := parseBytes(args[1])
 	ts.Check(err)
-	r := rand.New(rand.NewPCG(uint64(n), 42))
+	var seed [32]byte
+	binary.LittleEndian.PutUint64(seed[:], uint64(n))
 	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
+	rand.NewChaCha8(seed).Read(b)
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o644))
 }
 

@@ -2,20 +2,27 @@ package pipe
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"syscall"
 )
+
+// ErrPeerClosed means the peer went away for good (a reset or a broken
+// pipe) while input was still being sent to it: some input was lost.
+var ErrPeerClosed = errors.New("the peer closed before all input was sent")
 
 // JoinOptions choose how [Join] ends. The zero value is sockit's default:
 // input EOF half-closes the connection and Join keeps reading until the
-// peer's EOF; the peer's EOF ends Join as soon as the input has nothing
-// ready to send (input that is still open but idle, such as a terminal or
-// a quiet pipe, is not waited for).
+// peer's EOF; the peer's EOF ends only the receive direction (out is
+// closed) and the input is sent until it ends.
 type JoinOptions struct {
 	// NoShutdown keeps the connection's write side open after input EOF.
 	NoShutdown bool
-	// HalfOpen keeps sending input after the peer's EOF until the input
-	// ends (Node's allowHalfOpen).
-	HalfOpen bool
+	// StopAtPeerEnd ends Join at the peer's EOF as soon as the input has
+	// nothing ready to send (for a terminal: nobody types into a finished
+	// conversation). Input that was already there is still sent.
+	StopAtPeerEnd bool
 	// SendOnly never writes the peer's bytes to out: they are read and
 	// discarded (so the peer never blocks and a close never resets data
 	// still in flight) and the peer's EOF does not stop the sending.
@@ -25,8 +32,11 @@ type JoinOptions struct {
 }
 
 // Join copies in to c and c to out until the rules of o end it, then
-// closes c. It returns nil when the streams ended as they should, the first
-// I/O error otherwise, or the context's cause when ctx ends first.
+// closes c. At the peer's EOF it closes out when out is an [io.Closer],
+// so that a reader downstream sees EOF at once. It returns nil when the
+// streams ended as they should, an error wrapping [ErrPeerClosed] when
+// the peer went away before all input was sent, the first other I/O
+// error, or the context's cause when ctx ends first.
 //
 // When Join returns before in reached EOF, the goroutine reading in stays
 // blocked in in.Read until that returns, then exits without writing; the
@@ -37,10 +47,10 @@ func Join(ctx context.Context, c *Conn, in io.Reader, out io.Writer, o JoinOptio
 	var s *sender
 	if !o.RecvOnly {
 		s = newSender(c, in, !o.NoShutdown)
-		if o.HalfOpen || o.SendOnly {
-			go s.copyAll() // the peer's EOF never stops it: keep zero-copy
-		} else {
+		if o.StopAtPeerEnd && !o.SendOnly {
 			go s.copyUntilIdle()
+		} else {
+			go s.copyAll() // the peer's EOF never stops it: keep zero-copy
 		}
 	}
 	if o.SendOnly {
@@ -63,20 +73,20 @@ func Join(ctx context.Context, c *Conn, in io.Reader, out io.Writer, o JoinOptio
 		case <-sent:
 			sent = nil
 			if s.err != nil {
-				return s.err
+				return s.sendErr()
 			}
 			if o.SendOnly && o.NoShutdown {
 				return nil // the peer may wait for our EOF forever
 			}
 		case err := <-recvd:
 			receiving = false
+			if err != nil && sent != nil && peerGone(err) {
+				return &PeerClosedError{Sent: c.BytesOut(), Err: err} // input still coming is lost
+			}
 			if err != nil {
 				return err
 			}
-			if sent == nil || o.HalfOpen || o.SendOnly {
-				continue
-			}
-			if s.peerEnded() {
+			if sent != nil && o.StopAtPeerEnd && !o.SendOnly && s.peerEnded() {
 				return nil
 			}
 		}
@@ -84,9 +94,39 @@ func Join(ctx context.Context, c *Conn, in io.Reader, out io.Writer, o JoinOptio
 	return nil
 }
 
-// recvLoop copies c to out until the peer's EOF and reports the outcome
-// on done.
+// recvLoop copies c to out until the peer's EOF, closes out when it can
+// be closed, and reports the outcome on done.
 func recvLoop(c *Conn, out io.Writer, done chan<- error) {
 	_, err := io.Copy(out, c)
+	if cl, ok := out.(io.Closer); ok && err == nil {
+		err = cl.Close()
+	}
 	done <- err
+}
+
+// sendErr returns the send loop's error: a peer that reset the
+// connection or closed it for good lost us input.
+func (s *sender) sendErr() error {
+	if peerGone(s.err) {
+		return &PeerClosedError{Sent: s.c.BytesOut(), Err: s.err}
+	}
+	return s.err
+}
+
+// PeerClosedError is [ErrPeerClosed] with what was sent before it.
+type PeerClosedError struct {
+	Sent int64 // bytes written to the connection before it failed
+	Err  error // the write's error (a reset or a broken pipe)
+}
+
+func (e *PeerClosedError) Error() string {
+	return fmt.Sprintf("%v (after %d bytes)", ErrPeerClosed, e.Sent)
+}
+
+// Unwrap returns ErrPeerClosed and the write's error.
+func (e *PeerClosedError) Unwrap() []error { return []error{ErrPeerClosed, e.Err} }
+
+// peerGone reports an error that means the peer has gone for good.
+func peerGone(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
 }

@@ -71,8 +71,8 @@ func TestJoinInputEOF(t *testing.T) {
 	}
 }
 
-// TestJoinPeerEOFInputOpen: the peer's EOF ends Join at once while the
-// input is open and idle.
+// TestJoinPeerEOFInputOpen: with StopAtPeerEnd (a terminal), the peer's
+// EOF ends Join at once while the input is open and idle.
 func TestJoinPeerEOFInputOpen(t *testing.T) {
 	for _, name := range []string{"pipe", "reader"} {
 		t.Run(name, func(t *testing.T) {
@@ -85,7 +85,7 @@ func TestJoinPeerEOFInputOpen(t *testing.T) {
 				t.Cleanup(func() { pw.Close() })
 				in = pr
 			}
-			res := startJoin(wrap(t, a, Options{}), in, JoinOptions{})
+			res := startJoin(wrap(t, a, Options{}), in, JoinOptions{StopAtPeerEnd: true})
 			peer.Write([]byte("bye"))
 			peer.Close()
 			if r := await(t, res); r.err != nil || r.out != "bye" {
@@ -95,15 +95,15 @@ func TestJoinPeerEOFInputOpen(t *testing.T) {
 	}
 }
 
-// TestJoinReadyInputNotLost: input already waiting in a pipe when the
-// peer ends is still sent before Join returns.
+// TestJoinReadyInputNotLost: with StopAtPeerEnd, input already waiting in
+// a pipe when the peer ends is still sent before Join returns.
 func TestJoinReadyInputNotLost(t *testing.T) {
 	a, peer := tcpPair(t)
 	r, w := openPipe(t)
 	data := bytes.Repeat([]byte("x"), 50000)
 	w.Write(data[:10000])
 	c := wrap(t, a, Options{})
-	res := startJoin(c, r, JoinOptions{})
+	res := startJoin(c, r, JoinOptions{StopAtPeerEnd: true})
 	peer.(*net.TCPConn).CloseWrite()
 	go w.Write(data[10000:]) // blocks on the pipe's buffer until read
 	got := make(chan int, 1)
@@ -116,18 +116,87 @@ func TestJoinReadyInputNotLost(t *testing.T) {
 	}
 }
 
-// TestJoinHalfOpen: after the peer's EOF, input keeps going until its EOF.
-func TestJoinHalfOpen(t *testing.T) {
+// closeNotifier is an output that records its bytes and tells when it
+// is closed.
+type closeNotifier struct {
+	bytes.Buffer
+	closed chan struct{}
+}
+
+func (c *closeNotifier) Close() error { close(c.closed); return nil }
+
+// TestJoinPeerEOFKeepsSending: by default the peer's EOF ends only the
+// receive direction: out is closed at once, and the input keeps going
+// until its EOF.
+func TestJoinPeerEOFKeepsSending(t *testing.T) {
+	for _, name := range []string{"pipe", "reader"} {
+		t.Run(name, func(t *testing.T) {
+			a, peer := tcpPair(t)
+			var in io.Reader
+			var w io.WriteCloser
+			if name == "pipe" {
+				in, w = openPipe(t)
+			} else {
+				in, w = io.Pipe()
+			}
+			out := &closeNotifier{closed: make(chan struct{})}
+			res := make(chan error, 1)
+			go func() { res <- Join(context.Background(), wrap(t, a, Options{}), in, out, JoinOptions{}) }()
+			peer.Write([]byte("bye"))
+			peer.(*net.TCPConn).CloseWrite()
+			select {
+			case <-out.closed:
+			case <-time.After(10 * time.Second):
+				t.Fatal("out was not closed at the peer's EOF")
+			}
+			if out.String() != "bye" {
+				t.Errorf("out = %q before its close", out.String())
+			}
+			w.Write([]byte("late"))
+			w.Close()
+			got, _ := io.ReadAll(peer)
+			select {
+			case err := <-res:
+				if err != nil || string(got) != "late" {
+					t.Errorf("Join = %v, peer got %q", err, got)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Join did not return")
+			}
+		})
+	}
+}
+
+// TestJoinPeerGoneLosesInput: a peer that half-closes and then goes away
+// for good while input is still coming is an error wrapping
+// ErrPeerClosed, never a silent exit.
+func TestJoinPeerGoneLosesInput(t *testing.T) {
 	a, peer := tcpPair(t)
 	r, w := openPipe(t)
-	res := startJoin(wrap(t, a, Options{}), r, JoinOptions{HalfOpen: true})
+	out := &closeNotifier{closed: make(chan struct{})}
+	res := make(chan error, 1)
+	go func() { res <- Join(context.Background(), wrap(t, a, Options{}), r, out, JoinOptions{}) }()
+	go feedForever(w)
 	peer.(*net.TCPConn).CloseWrite()
-	time.Sleep(100 * time.Millisecond) // Join must still be running
-	w.Write([]byte("late"))
-	w.Close()
-	got, _ := io.ReadAll(peer)
-	if r := await(t, res); r.err != nil || string(got) != "late" {
-		t.Errorf("Join = %v, peer got %q", r.err, got)
+	<-out.closed
+	peer.Close() // unread data: the kernel resets, and later writes fail
+	select {
+	case err := <-res:
+		if !errors.Is(err, ErrPeerClosed) {
+			t.Errorf("Join = %v, want ErrPeerClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Join did not return")
+	}
+}
+
+// feedForever writes to w until a write fails.
+func feedForever(w io.Writer) {
+	buf := make([]byte, 64<<10)
+	for {
+		if _, err := w.Write(buf); err != nil {
+			return
+		}
 	}
 }
 

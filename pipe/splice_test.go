@@ -32,7 +32,7 @@ func TestPipeInputCounts(t *testing.T) {
 			for _, jc := range []struct {
 				name string
 				o    JoinOptions
-			}{{"until-idle", JoinOptions{}}, {"half-open", JoinOptions{HalfOpen: true}}} {
+			}{{"until-idle", JoinOptions{StopAtPeerEnd: true}}, {"default", JoinOptions{}}} {
 				t.Run(pc.name+"/"+oc.name+"/"+jc.name, func(t *testing.T) {
 					a, peer := pc.pair(t)
 					r, w := openPipe(t)
@@ -72,7 +72,7 @@ func TestPipeInputIdleTimeout(t *testing.T) {
 	c := wrap(t, a, Options{IdleTimeout: 200 * time.Millisecond})
 	w.Write([]byte("before the silence"))
 	res := make(chan error, 1)
-	go func() { res <- Join(context.Background(), c, r, io.Discard, JoinOptions{HalfOpen: true}) }()
+	go func() { res <- Join(context.Background(), c, r, io.Discard, JoinOptions{}) }()
 	buf := make([]byte, 18)
 	if _, err := io.ReadFull(peer, buf); err != nil || string(buf) != "before the silence" {
 		t.Fatalf("peer read %q, %v", buf, err)

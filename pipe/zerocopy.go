@@ -95,11 +95,10 @@ func (c *Conn) WriteTo(w io.Writer) (int64, error) {
 }
 
 // resetErr attributes a reset met during a splice to reading this
-// connection: os.File.ReadFrom reports it as "write /dev/stdout: splice:
-// connection reset by peer", which blames the wrong side.
+// connection: Go reports it as "writeto tcp A->B: write /dev/stdout:
+// splice: connection reset by peer", which blames the wrong side.
 func (c *Conn) resetErr(err error) error {
-	var oe *net.OpError
-	if !errors.Is(err, syscall.ECONNRESET) || errors.As(err, &oe) {
+	if !errors.Is(err, syscall.ECONNRESET) {
 		return err
 	}
 	return &net.OpError{Op: "read", Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: syscall.ECONNRESET}
