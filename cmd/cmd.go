@@ -29,6 +29,7 @@ type env struct {
 // cancel the running command, which cleans up; the status is then 128
 // plus the signal number (SIGQUIT prints no goroutine dump).
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	stdout = guardStdout(stdout)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	sigc := make(chan os.Signal, 1)
@@ -43,6 +44,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = app.RunContext(ctx, args)
 	}
+	err = stdoutClosedHint(err)
 	code, print := exitCode(err, context.Cause(ctx))
 	if print {
 		e.diag.errorLine(err)

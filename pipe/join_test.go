@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -282,5 +283,29 @@ func TestJoinPeerReset(t *testing.T) {
 	peer.Close()
 	if r := await(t, res); r.err == nil {
 		t.Error("Join = nil after a reset")
+	}
+}
+
+// TestJoinResetBlamesSocket: a reset met while splicing into a pipe
+// names the read of the socket, not a write to the pipe.
+func TestJoinResetBlamesSocket(t *testing.T) {
+	a, peer := tcpPair(t)
+	r, w := openPipe(t)
+	go io.Copy(io.Discard, r)
+	res := make(chan error, 1)
+	go func() {
+		res <- Join(context.Background(), wrap(t, a, Options{}), strings.NewReader(""), w, JoinOptions{RecvOnly: true})
+	}()
+	peer.Write([]byte("some bytes"))
+	peer.(*net.TCPConn).SetLinger(0)
+	peer.Close()
+	select {
+	case err := <-res:
+		var oe *net.OpError
+		if !errors.Is(err, syscall.ECONNRESET) || !errors.As(err, &oe) || oe.Op != "read" || strings.Contains(err.Error(), "stdout") || strings.Contains(err.Error(), "splice") {
+			t.Errorf("Join = %v, want a read error with ECONNRESET", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Join did not return")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"syscall"
 )
 
@@ -70,7 +71,7 @@ func (c *Conn) WriteTo(w io.Writer) (int64, error) {
 	if p, ok := w.(*Conn); ok {
 		peer, dst = p, p.raw
 	}
-	if !c.zeroCopy() || (peer != nil && !peer.zeroCopy()) {
+	if !c.zeroCopy() || (peer != nil && !peer.zeroCopy()) || !spliceable(dst) {
 		n, err := io.Copy(writerOnly{w}, readerOnly{c})
 		return n, err
 	}
@@ -111,4 +112,21 @@ func peerErr(peer *Conn, err error) error {
 		return err
 	}
 	return peer.wrapErr(err)
+}
+
+// spliceable reports whether w may be written by splice(2). A character
+// device other than /dev/null (/dev/full, a printer, some terminals) may
+// refuse it with EINVAL after the bytes have left the socket, and Go
+// would lose them: copy to those in user space.
+func spliceable(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return true
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return true
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(fi, null)
 }
