@@ -119,7 +119,8 @@ func newApp(e *env) *cli.App {
 const description = `sockit connects stdin and stdout to a TCP connection, the way nc does,
 with exact end-of-stream rules: when stdin ends, sockit half-closes the
 connection and keeps reading until the peer ends; when the peer ends first,
-sockit exits at once. stdout carries the peer's bytes only; errors and -v
+sockit closes stdout and goes on sending stdin until it ends (a terminal on
+stdin exits at once). stdout carries the peer's bytes only; errors and -v
 events go to stderr. Flags may come before or after the address.`
 
 // rootAction runs when no known command was given.

@@ -18,7 +18,9 @@ func connectCommand(e *env) *cli.Command {
 		ArgsUsage: "HOST:PORT | [IPv6]:PORT | HOST PORT",
 		Description: `Dials ADDR and copies stdin to the connection and the connection to stdout.
 When stdin ends, sockit half-closes the connection and keeps reading until
-the peer ends, then exits 0; if the peer ends first, it exits 0 at once.
+the peer ends, then exits 0; if the peer ends first, sockit closes stdout
+and goes on sending stdin until it ends (when stdin is a terminal, it
+exits 0 at once).
 --exec and --sh-exec connect a program to the peer instead of stdin and
 stdout.`,
 		Flags:  flagsOf(commonFlags(), dialFlags(), streamFlags(), execFlags(), sessionFlags(), tlsClientFlags()),

@@ -176,13 +176,21 @@ FIN) and keeps reading until the peer ends, then exits 0. A reply that
 comes long after stdin ended is still delivered: no timer cuts it off
 unless \fB\-\-idle\-timeout\fR is given.
 .IP \(bu 2
-When the peer ends first while stdin is still open, sockit writes out what
-it received and exits 0 at once; input that was already waiting on stdin
-is sent first. When stdin is a regular file, all of it is sent (as with
-\fB\-\-half\-open\fR).
+When the peer ends first, only that direction is over: sockit writes out
+what it received, closes stdout (a reader downstream sees EOF at once) and
+goes on sending stdin until it ends, then exits 0.
+.IP \(bu 2
+When stdin is a terminal, the peer's end exits 0 at once (nobody types
+into a finished conversation); \fB\-\-half\-open\fR keeps reading the
+terminal instead.
+.IP \(bu 2
+A peer that goes away for good (reset, broken pipe) while stdin is still
+being sent is exit 1: "the peer closed before all input was sent". A
+stdout that was closed when sockit started (\fB>&\-\fR) is exit 1 once the
+peer sends something; \fB>/dev/null\fR or \fB\-\-send\-only\fR
+discards on purpose.
 .IP \(bu 2
 \fB\-\-no\-shutdown\fR keeps the write side open after stdin ends;
-\fB\-\-half\-open\fR keeps sending stdin after the peer ends;
 \fB\-\-send\-only\fR never writes to stdout and waits for the peer to end;
 \fB\-\-recv\-only\fR never reads stdin, so a listener does not stop when
 stdin is closed.

@@ -11,8 +11,9 @@
 //
 // [Join] copies in both directions with the end-of-stream rules of a
 // careful netcat: EOF on input half-closes the connection and keeps
-// reading until the peer's EOF; the peer's EOF ends the join at once unless
-// half-open mode is asked for.
+// reading until the peer's EOF; the peer's EOF ends only the receive
+// direction (the output is closed, input goes on until its EOF), or the
+// whole join when [JoinOptions.StopAtPeerEnd] asks (a terminal on input).
 //
 // The package imports nothing but the standard library and never prints:
 // what happens on a connection is reported through [Options.OnEvent].
