@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -190,20 +191,24 @@ func freePort(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[0], strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
 }
 
-// expectMain: expect [-pid FILE] [-hold] CODE PROG ARGS... runs PROG with
+// expectMain: expect [-pid FILE] [-hold [-out FILE]] CODE PROG ARGS... runs PROG with
 // our stdio, forwards SIGINT and SIGTERM to it, and exits 0 if PROG's exit
 // status is CODE (a signal death counts as 128+n), 1 otherwise. -pid
 // writes PROG's pid to FILE; -hold gives PROG a stdin that carries our
-// stdin and then stays open until PROG exits.
+// stdin and then stays open until PROG closes its stdout or exits (a
+// person who keeps the terminal open until the output ends); -out writes
+// PROG's stdout to FILE instead of ours (with -hold).
 func expectMain() {
 	args := os.Args[1:]
-	pidFile, hold := "", false
+	pidFile, outFile, hold := "", "", false
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "-pid":
 			pidFile, args = args[1], args[2:]
 		case "-hold":
 			hold, args = true, args[1:]
+		case "-out":
+			outFile, args = args[1], args[2:]
 		default:
 			fmt.Fprintln(os.Stderr, "expect: unknown flag", args[0])
 			os.Exit(2)
@@ -211,12 +216,13 @@ func expectMain() {
 	}
 	want, err := strconv.Atoi(args[0])
 	if err != nil || len(args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: expect [-pid FILE] [-hold] CODE PROG ARGS...")
+		fmt.Fprintln(os.Stderr, "usage: expect [-pid FILE] [-hold [-out FILE]] CODE PROG ARGS...")
 		os.Exit(2)
 	}
 	c := exec.Command(args[1], args[2:]...)
 	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
 	var holdW *os.File
+	copied := make(chan struct{})
 	if hold {
 		r, w, err := os.Pipe()
 		if err != nil {
@@ -225,6 +231,21 @@ func expectMain() {
 		c.Stdin, holdW = r, w
 		go func() { _, _ = w.ReadFrom(os.Stdin) }()
 		defer r.Close()
+		or, ow, err := os.Pipe()
+		if err != nil {
+			panic(err)
+		}
+		c.Stdout = ow
+		dst := os.Stdout
+		if outFile != "" {
+			if dst, err = os.Create(outFile); err != nil {
+				panic(err)
+			}
+		}
+		go copyThenRelease(dst, or, w, copied)
+		defer ow.Close()
+	} else {
+		close(copied)
 	}
 	sigc := make(chan os.Signal, 2)
 	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
@@ -240,7 +261,11 @@ func expectMain() {
 			_ = c.Process.Signal(s)
 		}
 	}()
+	if pw, ok := c.Stdout.(*os.File); ok && hold {
+		pw.Close() // ours: PROG holds its own copy
+	}
 	_ = c.Wait()
+	<-copied
 	if holdW != nil {
 		holdW.Close()
 	}
@@ -253,6 +278,14 @@ func expectMain() {
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+// copyThenRelease copies PROG's stdout to ours and, once PROG has closed
+// it, closes PROG's held stdin.
+func copyThenRelease(dst, out, held *os.File, done chan<- struct{}) {
+	_, _ = io.Copy(dst, out)
+	held.Close()
+	close(done)
 }
 
 // blackholeMain: blackhole ADDRFILE listens on 127.0.0.1 with a full
