@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"syscall"
 )
 
 // ErrPeerClosed means the peer went away for good (a reset or a broken
@@ -125,8 +124,3 @@ func (e *PeerClosedError) Error() string {
 
 // Unwrap returns ErrPeerClosed and the write's error.
 func (e *PeerClosedError) Unwrap() []error { return []error{ErrPeerClosed, e.Err} }
-
-// peerGone reports an error that means the peer has gone for good.
-func peerGone(err error) bool {
-	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
-}
