@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -38,7 +39,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	go relaySignal(ctx, sigc, cancel)
 
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	e.diag = newDiag(stderr, "auto", false, false)
+	e.diag = newDiag(stderr, "auto", false, jsonRequested(args))
 	app := newApp(e)
 	args, err := hoistFlags(app, args)
 	if err == nil {
@@ -134,13 +135,39 @@ func rootAction(c *cli.Context) error {
 // onUsageError turns urfave/cli's flag errors into usage errors: one line
 // on stderr, exit 2, nothing on stdout.
 func onUsageError(c *cli.Context, err error, _ bool) error {
-	name := ""
-	if c.Command != nil {
-		name = c.Command.FullName()
-	}
+	name := commandName(c)
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return err
 	}
 	return usagef(name, "%v", err)
+}
+
+// commandName is the command c runs, as typed: "ipc listen", not only
+// "listen" (urfave/cli v2's FullName knows no parents); "" for the root.
+func commandName(c *cli.Context) string {
+	var names []string
+	for _, l := range c.Lineage() {
+		if l.Command != nil && l.Command.Name != "" && l.Command.Name != c.App.Name {
+			names = append([]string{l.Command.Name}, names...)
+		}
+	}
+	return strings.Join(names, " ")
+}
+
+// jsonRequested reports whether args ask for --log-format json, so that
+// the errors of a command line that fails before its flags are read
+// (an unknown flag) are JSON lines too.
+func jsonRequested(args []string) bool {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return false
+		case a == "--log-format=json" || a == "-log-format=json":
+			return true
+		case (a == "--log-format" || a == "-log-format") && i+1 < len(args) && args[i+1] == "json":
+			return true
+		}
+	}
+	return false
 }

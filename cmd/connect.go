@@ -1,8 +1,11 @@
 package cmd
 
 import (
+	"context"
+	"errors"
 	"net"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -46,26 +49,26 @@ func (e *env) connect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	dialer, err := e.dialer(c, netw, addr, sock)
+	if err != nil {
+		return err
+	}
 	tap, closeLogs, err := e.sessionTaps(c)
 	if err != nil {
 		return err
 	}
 	defer closeLogs()
-	sock.Tap = tap
-	dialer, err := e.dialer(c, netw, addr, sock)
-	if err != nil {
-		return err
-	}
+	dialer.Socket.Tap = tap
 	jo = e.endRules(c, jo)
 	in := e.input(c)
-	conn, err := dialer.Dial(c.Context, addr)
+	conn, err := dial(c.Context, dialer, addr)
 	if err != nil {
 		return err
 	}
 	if x != nil {
-		return x.Serve(c.Context, conn)
+		return clientCertCause(conn, x.Serve(c.Context, conn))
 	}
-	return pipe.Join(c.Context, conn, in, e.stdout, jo)
+	return clientCertCause(conn, pipe.Join(c.Context, conn, in, e.stdout, jo))
 }
 
 // dialer builds the Dialer for addr from the dial and TLS flags.
@@ -82,9 +85,20 @@ func (e *env) dialer(c *cli.Context, netw, addr string, sock pipe.Options) (conn
 	return d, err
 }
 
+// dial dials addr with d. A refusal gets a hint about --retry only when
+// there were no retries: after them, the error says how many attempts
+// failed.
+func dial(ctx context.Context, d connect.Dialer, addr string) (*pipe.Conn, error) {
+	conn, err := d.Dial(ctx, addr)
+	if errors.Is(err, syscall.ECONNREFUSED) && d.Retries == 0 {
+		return nil, &hinted{err: err, hints: []string{"nothing is listening there; --retry N waits for a server that starts late"}}
+	}
+	return conn, err
+}
+
 // dialerFrom builds the Dialer from the dial flags.
 func dialerFrom(c *cli.Context, netw string, sock pipe.Options) (connect.Dialer, error) {
-	name := c.Command.FullName()
+	name := commandName(c)
 	d := connect.Dialer{
 		Network:    netw,
 		Timeout:    c.Duration("connect-timeout"),
@@ -93,20 +107,11 @@ func dialerFrom(c *cli.Context, netw string, sock pipe.Options) (connect.Dialer,
 		RetryDelay: c.Duration("retry-delay"),
 		Socket:     sock,
 	}
-	if d.Timeout < 0 {
-		return d, usagef(name, "bad --connect-timeout %v: must not be negative", d.Timeout)
-	}
 	if d.Retries < 0 {
 		return d, usagef(name, "bad --retry %d: must not be negative", d.Retries)
 	}
-	switch {
-	case d.RetryDelay < 0:
-		return d, usagef(name, "bad --retry-delay %v: must not be negative", d.RetryDelay)
-	case d.RetryDelay == 0:
+	if d.RetryDelay == 0 {
 		d.RetryDelay = time.Nanosecond // retry at once; zero would mean the default
-	}
-	if netw == "unix" && (d.Source != "" || c.String("source-port") != "") {
-		return d, usagef(name, "--source and --source-port don't apply to Unix sockets")
 	}
 	if p := c.String("source-port"); p != "" {
 		n, err := strconv.Atoi(p)

@@ -48,7 +48,7 @@ func newDiag(w io.Writer, mode string, verbose, json bool) *diag {
 		w: w, verbose: verbose, json: json,
 		red: color.New(color.FgRed, color.Bold), yellow: color.New(color.FgYellow), cyan: color.New(color.FgCyan),
 	}
-	on := mode == "always" || (mode == "auto" && colorTerminal(w))
+	on := !json && (mode == "always" || (mode == "auto" && colorTerminal(w)))
 	for _, c := range []*color.Color{d.red, d.yellow, d.cyan} {
 		if on {
 			c.EnableColor()
@@ -124,8 +124,13 @@ func mustEscape(r rune, n int) bool {
 	return false
 }
 
-// errorLine prints an error and its hints.
+// errorLine prints an error and its hints: with --log-format json, one
+// "error" object holding both.
 func (d *diag) errorLine(err error) {
+	if d.json {
+		d.jsonLine(messageJSON{Event: "error", Error: err.Error(), Hints: hintsFor(err)})
+		return
+	}
 	d.line(d.red, err.Error())
 	for _, h := range hintsFor(err) {
 		d.line(d.yellow, "hint: "+h)
@@ -134,13 +139,42 @@ func (d *diag) errorLine(err error) {
 
 // warnf prints a warning, with or without -v.
 func (d *diag) warnf(format string, args ...any) {
+	if d.json {
+		d.jsonLine(messageJSON{Event: "warning", Message: fmt.Sprintf(format, args...)})
+		return
+	}
 	d.line(d.yellow, "warning: "+fmt.Sprintf(format, args...))
 }
 
 // notef prints a notice that is not an error (a TLS listener's
 // certificate fingerprint).
 func (d *diag) notef(format string, args ...any) {
+	if d.json {
+		d.jsonLine(messageJSON{Event: "notice", Message: fmt.Sprintf(format, args...)})
+		return
+	}
 	d.line(d.cyan, fmt.Sprintf(format, args...))
+}
+
+// messageJSON is the JSON form of an error, a warning or a notice.
+type messageJSON struct {
+	Time    string   `json:"time"`
+	Event   string   `json:"event"`
+	Error   string   `json:"error,omitempty"`
+	Hints   []string `json:"hints,omitempty"`
+	Message string   `json:"message,omitempty"`
+}
+
+// jsonLine writes m as one JSON line, stamped with the time.
+func (d *diag) jsonLine(m messageJSON) {
+	m.Time = time.Now().Format(time.RFC3339Nano)
+	b, err := json.Marshal(m)
+	if err != nil {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.w.Write(append(b, '\n'))
 }
 
 // event prints a -v event; it is the pipe.Observer of every command.

@@ -26,20 +26,21 @@ func (e *env) echo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	lim, err := limitsFrom(c)
-	if err != nil {
-		return err
-	}
 	netw, addr, err := target(c, true)
 	if err != nil {
 		return err
 	}
-	if lim, err = e.serverLimits(c, netw, addr, lim, sock); err != nil {
-		return err
-	}
-	ln, err := openListener(c, netw, addr, sock)
+	lim, err := limitsFrom(c)
 	if err != nil {
 		return err
 	}
-	return listen.Serve(c.Context, ln, sock, lim, listen.Echo)
+	l, err := e.newListener(c, netw, addr, lim, sock)
+	if err != nil {
+		return err
+	}
+	ln, err := e.openListener(c, l, sock)
+	if err != nil {
+		return err
+	}
+	return listen.Serve(c.Context, ln, sock, l.lim, listen.Echo)
 }

@@ -104,8 +104,6 @@ func hintsFor(err error) []string {
 	switch {
 	case errors.Is(err, xfer.ErrNotSockit):
 		return []string{"the peer is not a sockit send or recv; --raw sends or takes plain bytes"}
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return []string{"nothing is listening there; --retry N waits for a server that starts late"}
 	case errors.Is(err, syscall.EADDRINUSE):
 		return []string{"another process is listening on that port; pick another, or port 0 for a free one"}
 	case errors.Is(err, syscall.EACCES) && isListenErr(err):

@@ -77,7 +77,7 @@ func flagsOf(groups ...[]cli.Flag) []cli.Flag {
 // in e and returns the socket options of the shared flags. Every Action
 // calls it first.
 func (e *env) setup(c *cli.Context) (pipe.Options, error) {
-	name := c.Command.FullName()
+	name := commandName(c)
 	format := c.String("log-format")
 	if format != "text" && format != "json" {
 		return pipe.Options{}, usagef(name, "bad --log-format %q: want text or json", format)
@@ -87,22 +87,34 @@ func (e *env) setup(c *cli.Context) (pipe.Options, error) {
 		return pipe.Options{}, usagef(name, "bad --color %q: want auto, always or never", mode)
 	}
 	e.diag = newDiag(e.stderr, mode, c.Bool("verbose"), format == "json")
+	if err := nonNegative(c); err != nil {
+		return pipe.Options{}, err
+	}
 	return socketOptions(c, e.diag)
+}
+
+// nonNegative fails when any duration flag of the command is negative:
+// no duration sockit takes means anything below zero.
+func nonNegative(c *cli.Context) error {
+	for _, f := range c.Command.Flags {
+		df, ok := f.(*cli.DurationFlag)
+		if !ok {
+			continue
+		}
+		if v := c.Duration(df.Name); v < 0 {
+			return usagef(commandName(c), "bad --%s %v: must not be negative", df.Name, v)
+		}
+	}
+	return nil
 }
 
 // socketOptions builds the socket wrapper's options from the shared flags.
 func socketOptions(c *cli.Context, d *diag) (pipe.Options, error) {
-	name := c.Command.FullName()
 	o := pipe.Options{
 		NoDelay:     c.Bool("nodelay"),
 		KeepAlive:   c.Duration("keepalive"),
 		IdleTimeout: c.Duration("idle-timeout"),
 		OnEvent:     d.observer(),
-	}
-	for flag, v := range map[string]time.Duration{"keepalive": o.KeepAlive, "idle-timeout": o.IdleTimeout} {
-		if v < 0 {
-			return o, usagef(name, "bad --%s %v: must not be negative", flag, v)
-		}
 	}
 	var err error
 	if o.SendBuffer, err = bytesFlag(c, "send-buffer"); err != nil {
@@ -122,7 +134,7 @@ func bytesFlag(c *cli.Context, flag string) (int, error) {
 	}
 	n, err := parseBytes(s)
 	if err != nil || n <= 0 || n > 1<<30 {
-		return 0, usagef(c.Command.FullName(), "bad --%s %q: want a size such as 65536, 256K or 4M (up to 1G)", flag, s)
+		return 0, usagef(commandName(c), "bad --%s %q: want a size such as 65536, 256K or 4M (up to 1G)", flag, s)
 	}
 	return int(n), nil
 }
@@ -152,7 +164,7 @@ func parseBytes(s string) (int64, error) {
 func network(c *cli.Context) (string, error) {
 	switch v4, v6 := c.Bool("4"), c.Bool("6"); {
 	case v4 && v6:
-		return "", usagef(c.Command.FullName(), "-4 and -6 can't be used together")
+		return "", usagef(commandName(c), "-4 and -6 can't be used together")
 	case v4:
 		return "tcp4", nil
 	case v6:
@@ -168,7 +180,7 @@ func joinOptions(c *cli.Context) (pipe.JoinOptions, error) {
 		SendOnly:   c.Bool("send-only"),
 		RecvOnly:   c.Bool("recv-only"),
 	}
-	name := c.Command.FullName()
+	name := commandName(c)
 	switch {
 	case o.SendOnly && o.RecvOnly:
 		return o, usagef(name, "--send-only and --recv-only can't be used together")

@@ -28,16 +28,20 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 	if cmd == nil {
 		return args, nil
 	}
+	name := cmd.Name
 	for len(cmd.Subcommands) > 0 && i+1 < len(args) { // ipc listen ...
 		sub := cmd.Command(args[i+1])
 		if sub == nil {
 			break
 		}
-		cmd, i = sub, i+1
+		cmd, i, name = sub, i+1, name+" "+sub.Name
+	}
+	if len(cmd.Subcommands) > 0 { // ipc bogus -v: the missing subcommand is the error
+		return args, nil
 	}
 	rest, err := hoist(cmd.Flags, args[i+1:])
 	if err != nil {
-		return nil, usagef(cmd.Name, "%v", err)
+		return nil, usagef(name, "%v", err)
 	}
 	return append(append([]string{}, args[:i+1]...), rest...), nil
 }

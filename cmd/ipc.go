@@ -39,7 +39,17 @@ uid and gid; --exec children get SOCKIT_PEER_PID, SOCKIT_PEER_UID and
 SOCKIT_PEER_GID.`,
 		HideHelpCommand: true,
 		Subcommands:     []*cli.Command{lc, cc, ec},
+		Action:          ipcAction,
 	}
+}
+
+// ipcAction runs when ipc is given no known subcommand: a usage error,
+// not help on stdout.
+func ipcAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usagef("ipc", "missing ipc subcommand: want listen, connect or echo")
+	}
+	return usagef("ipc", "unknown ipc subcommand %q: want listen, connect or echo", c.Args().First())
 }
 
 // unixFlags are on the commands that listen: they apply to Unix sockets.
@@ -62,28 +72,30 @@ func underIPC(c *cli.Context) bool {
 
 // target reads the command's ADDR: a Unix socket path for the ipc
 // commands and for unix:PATH (network "unix"), else a TCP address with
-// the family of -4 and -6.
+// the family of -4 and -6. It then checks that every flag given applies
+// to that address (see checkApplies).
 func target(c *cli.Context, listening bool) (netw, addr string, err error) {
 	return targetOf(c, c.Args().Slice(), listening)
 }
 
 // targetOf reads ADDR from args, as target does.
 func targetOf(c *cli.Context, args []string, listening bool) (netw, addr string, err error) {
-	name := c.Command.FullName()
+	name := commandName(c)
 	if underIPC(c) || (len(args) > 0 && ipc.IsUnixAddr(args[0])) {
 		switch {
 		case len(args) == 0:
 			return "", "", usagef(name, "missing PATH")
 		case len(args) > 1:
 			return "", "", usagef(name, "too many arguments: %s", args[1])
-		case c.Bool("4") || c.Bool("6"):
-			return "", "", usagef(name, "-4 and -6 don't apply to Unix sockets")
 		}
 		p, err := ipc.ParseAddr(args[0])
 		if err != nil {
 			return "", "", usagef(name, "%v", err)
 		}
-		return "unix", p, nil
+		return "unix", p, checkApplies(c, site{unix: true, abstract: ipc.IsAbstract(p), listening: listening})
+	}
+	if err := checkApplies(c, site{listening: listening}); err != nil {
+		return "", "", err
 	}
 	if netw, err = network(c); err != nil {
 		return "", "", err
@@ -96,12 +108,9 @@ func targetOf(c *cli.Context, args []string, listening bool) (netw, addr string,
 
 // unixListenOptions reads --mode, which only a Unix socket file takes.
 func unixListenOptions(c *cli.Context, netw string) (ipc.ListenOptions, error) {
-	name := c.Command.FullName()
+	name := commandName(c)
 	var o ipc.ListenOptions
-	if s := c.String("mode"); s != "" {
-		if netw != "unix" {
-			return o, usagef(name, "--mode applies only to Unix sockets")
-		}
+	if s := c.String("mode"); s != "" { // on a socket file only: see checkApplies
 		m, err := strconv.ParseUint(s, 8, 32)
 		if err != nil || m > 0o777 || m == 0 {
 			return o, usagef(name, "bad --mode %q: want octal permissions such as 0600 or 660", s)
@@ -119,13 +128,13 @@ func unixLimits(c *cli.Context, netw, addr string, lim listen.Limits) (listen.Li
 	uids := c.IntSlice("allow-uid")
 	if netw != "unix" {
 		if len(uids) > 0 {
-			return lim, usagef(c.Command.FullName(), "--allow-uid applies only to Unix sockets")
+			return lim, usagef(commandName(c), "--allow-uid applies only to Unix sockets")
 		}
 		return lim, nil
 	}
 	for _, u := range uids {
 		if u < 0 {
-			return lim, usagef(c.Command.FullName(), "bad --allow-uid %d", u)
+			return lim, usagef(commandName(c), "bad --allow-uid %d", u)
 		}
 	}
 	if ipc.IsAbstract(addr) {

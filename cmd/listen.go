@@ -45,6 +45,10 @@ func (e *env) listen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	netw, addr, err := target(c, true)
+	if err != nil {
+		return err
+	}
 	jo, err := joinOptions(c)
 	if err != nil {
 		return err
@@ -61,15 +65,12 @@ func (e *env) listen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	netw, addr, err := target(c, true)
+	if lim.MaxConns > 0 && !keep {
+		return usagef(commandName(c), "--max-conns needs -k (without it, listen serves one connection)")
+	}
+	l, err := e.newListener(c, netw, addr, lim, sock)
 	if err != nil {
 		return err
-	}
-	if lim, err = e.serverLimits(c, netw, addr, lim, sock); err != nil {
-		return err
-	}
-	if lim.MaxConns > 0 && !keep {
-		return usagef(c.Command.FullName(), "--max-conns needs -k (without it, listen serves one connection)")
 	}
 	tap, closeLogs, err := e.sessionTaps(c)
 	if err != nil {
@@ -80,14 +81,14 @@ func (e *env) listen(c *cli.Context) error {
 	jo = e.endRules(c, jo)
 	in := e.input(c)
 
-	ln, err := openListener(c, netw, addr, sock)
+	ln, err := e.openListener(c, l, sock)
 	if err != nil {
 		return err
 	}
 	if keep {
-		return listen.Serve(c.Context, ln, sock, lim, e.keepOpenHandler(c, x, in, jo, sock))
+		return listen.Serve(c.Context, ln, sock, l.lim, e.keepOpenHandler(c, x, in, jo, sock))
 	}
-	conn, err := listen.Accept(c.Context, ln, sock, lim)
+	conn, err := listen.Accept(c.Context, ln, sock, l.lim)
 	ln.Close() // one connection: stop listening at once
 	if err != nil {
 		return err
@@ -101,11 +102,11 @@ func (e *env) listen(c *cli.Context) error {
 // keepOpen reads -k, --broker and --chat (which imply -k).
 func keepOpen(c *cli.Context) (bool, error) {
 	if c.Bool("broker") && c.Bool("chat") {
-		return false, usagef(c.Command.FullName(), "--broker and --chat can't be used together")
+		return false, usagef(commandName(c), "--broker and --chat can't be used together")
 	}
 	keep := c.Bool("keep-open") || c.Bool("broker") || c.Bool("chat")
 	if keep && c.Bool("half-open") {
-		return false, usagef(c.Command.FullName(), "--half-open can't be used with -k")
+		return false, usagef(commandName(c), "--half-open can't be used with -k")
 	}
 	return keep, nil
 }
@@ -125,21 +126,22 @@ func (e *env) keepOpenHandler(c *cli.Context, x *listen.Exec, in io.Reader, jo p
 	}).Serve
 }
 
-// openListener listens on the address target read, writes --addr-file
-// and reports the listening event.
-func openListener(c *cli.Context, netw, addr string, sock pipe.Options) (net.Listener, error) {
-	uo, err := unixListenOptions(c, netw)
-	if err != nil {
-		return nil, err
-	}
+// openListener binds l, prints its TLS certificate's fingerprint (only
+// now: a listener that cannot bind has no certificate to tell), writes
+// --addr-file and reports the listening event.
+func (e *env) openListener(c *cli.Context, l *listener, sock pipe.Options) (net.Listener, error) {
 	var ln net.Listener
-	if netw == "unix" {
-		ln, err = ipc.Listen(c.Context, addr, uo)
+	var err error
+	if l.netw == "unix" {
+		ln, err = ipc.Listen(c.Context, l.addr, l.unix)
 	} else {
-		ln, err = listenTCP(c, netw, addr, sock)
+		ln, err = listenTCP(c, l.netw, l.addr, sock)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if l.notice != "" {
+		e.diag.notef("%s", l.notice)
 	}
 	if f := c.String("addr-file"); f != "" {
 		if err := writeAtomic(f, ln.Addr().String()+"\n"); err != nil {

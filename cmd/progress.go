@@ -31,7 +31,7 @@ type progress struct {
 // unknown).
 func (e *env) newProgress(verb string, files int) *progress {
 	f, ok := e.stderr.(*os.File)
-	tty := ok && isatty.IsTerminal(f.Fd()) && os.Getenv("TERM") != "dumb"
+	tty := ok && isatty.IsTerminal(f.Fd()) && os.Getenv("TERM") != "dumb" && !e.diag.json // JSON lines only
 	return &progress{d: e.diag, verb: verb, files: files, tty: tty}
 }
 

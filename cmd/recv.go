@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -49,7 +50,7 @@ FILE.`,
 
 // recv is the action of sockit recv.
 func (e *env) recv(c *cli.Context) error {
-	name := c.Command.FullName()
+	name := commandName(c)
 	sock, err := e.setup(c)
 	if err != nil {
 		return err
@@ -74,7 +75,11 @@ func (e *env) recv(c *cli.Context) error {
 	case raw && out == "":
 		return usagef(name, "--raw needs -o FILE (or -o -): plain bytes carry no name")
 	}
-	if err := checkOutput(dir, out); err != nil {
+	end, err := e.newTransferEnd(c, args[:1], !dial, sock)
+	if err != nil {
+		return swappedArgs(err, args)
+	}
+	if err := checkOutput(dir, out); err != nil { // only now: a usage error creates nothing
 		return err
 	}
 	o := xfer.ReceiveOptions{Force: c.Bool("force"), Output: out, Hash: transferHash}
@@ -94,14 +99,24 @@ func (e *env) recv(c *cli.Context) error {
 		return p.failed(err)
 	}
 	if keep {
-		return e.serveTransfers(c, args[:1], sock, session)
+		return e.serveTransfers(c, end, sock, session)
 	}
-	conn, err := e.transferConn(c, args[:1], !dial, sock)
+	conn, err := e.openTransfer(c, end, sock)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	return session(c.Context, conn)
+	return clientCertCause(conn, session(c.Context, conn))
+}
+
+// swappedArgs adds a hint to the usage error of a bad ADDR when DIR looks
+// like the address (sockit recv /tmp/x 9000).
+func swappedArgs(err error, args []string) error {
+	var ue *usageError
+	if len(args) == 2 && errors.As(err, &ue) && (isDigits(args[1]) || strings.Contains(args[1], ":")) && !isDigits(args[0]) {
+		ue.hints = append(ue.hints, "ADDR comes first, then DIR: sockit recv "+args[1]+" "+args[0])
+	}
+	return err
 }
 
 // checkOutput makes DIR (if missing), or checks -o FILE, before anything

@@ -327,9 +327,11 @@ func check(err error) {
 }
 
 // jsonLines: jsonlines FILE EVENT... — every line of FILE is a JSON object
-// with "time", "event" and at least one address, and the events named
-// appear among them.
+// with "time", "event" and at least one address (an error, warning or
+// notice that names no connection has its text instead), and the events
+// named appear among them.
 func jsonLines(ts *testscript.TestScript, neg bool, args []string) {
+	addressless := map[string]bool{"error": true, "warning": true, "notice": true}
 	if neg || len(args) < 1 {
 		ts.Fatalf("usage: jsonlines FILE EVENT...")
 	}
@@ -343,7 +345,11 @@ func jsonLines(ts *testscript.TestScript, neg bool, args []string) {
 		if _, ok := m["time"].(string); !ok || ev == "" {
 			ts.Fatalf("no time or event in %q", line)
 		}
-		if m["local"] == nil && m["remote"] == nil && m["host"] == nil {
+		text, _ := m["message"].(string)
+		if ev == "error" {
+			text, _ = m["error"].(string)
+		}
+		if m["local"] == nil && m["remote"] == nil && m["host"] == nil && (text == "" || !addressless[ev]) {
 			ts.Fatalf("no address in %q", line)
 		}
 		seen[ev] = true

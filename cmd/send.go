@@ -45,7 +45,7 @@ elsewhere -v lines and a summary.`,
 
 // send is the action of sockit send.
 func (e *env) send(c *cli.Context) error {
-	name := c.Command.FullName()
+	name := commandName(c)
 	sock, err := e.setup(c)
 	if err != nil {
 		return err
@@ -58,6 +58,10 @@ func (e *env) send(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	end, err := e.newTransferEnd(c, args[:1], c.Bool("listen"), sock)
+	if err != nil {
+		return err
+	}
 	items, err := e.sendItems(c, args[1:])
 	if err != nil {
 		return err
@@ -65,7 +69,7 @@ func (e *env) send(c *cli.Context) error {
 	if c.Bool("raw") && (len(items) != 1 || items[0].Dir) {
 		return usagef(name, "--raw sends one file or stdin: there are no names on the wire")
 	}
-	conn, err := e.transferConn(c, args[:1], c.Bool("listen"), sock)
+	conn, err := e.openTransfer(c, end, sock)
 	if err != nil {
 		return err
 	}
@@ -73,9 +77,10 @@ func (e *env) send(c *cli.Context) error {
 	p := e.newProgress("sent", countFiles(items))
 	o := xfer.SendOptions{Rate: rate, Observer: p, Hash: transferHash}
 	if c.Bool("raw") {
-		return e.sendRaw(c, conn, items[0], o, p)
+		return clientCertCause(conn, e.sendRaw(c, conn, items[0], o, p))
 	}
 	st, err := xfer.Send(c.Context, conn, items, o)
+	err = clientCertCause(conn, err)
 	if resumable(c, err) {
 		hint := "run the same send and recv again: they resume from what the receiver holds"
 		if items[0].Stream != nil {
@@ -95,8 +100,9 @@ func (e *env) send(c *cli.Context) error {
 func resumable(c *cli.Context, err error) bool {
 	var ref *xfer.Refusal
 	var ne net.Error
+	var cf *clientCertFailure
 	switch {
-	case err == nil || c.Context.Err() != nil:
+	case err == nil || c.Context.Err() != nil || errors.As(err, &cf):
 		return false
 	case errors.Is(err, xfer.ErrNotSockit), errors.Is(err, xfer.ErrProtocol):
 		return false
@@ -109,7 +115,7 @@ func resumable(c *cli.Context, err error) bool {
 
 // sendItems reads FILE... and --name into the items to send.
 func (e *env) sendItems(c *cli.Context, files []string) ([]xfer.Item, error) {
-	name := c.Command.FullName()
+	name := commandName(c)
 	rename := c.String("name")
 	if rename != "" {
 		if len(files) != 1 {

@@ -12,9 +12,11 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"sockit/ipc"
 	"sockit/listen"
 	"sockit/pipe"
 )
@@ -57,21 +59,36 @@ func sessionFlags() []cli.Flag {
 	}
 }
 
-// serverLimits adds to lim what every listener on netw and addr takes
-// from the flags besides the limits: the Unix socket's checks and the TLS
+// listener is a listening socket read from the flags and checked, but
+// not yet bound: every usage error comes before anything is created.
+type listener struct {
+	netw, addr string
+	unix       ipc.ListenOptions
+	lim        listen.Limits
+	notice     string // the TLS certificate's fingerprint, told once bound
+}
+
+// newListener reads what a listener on netw and addr takes from the
+// flags besides lim: --mode, the Unix socket's checks and the TLS
 // handshake.
-func (e *env) serverLimits(c *cli.Context, netw, addr string, lim listen.Limits, sock pipe.Options) (listen.Limits, error) {
-	lim, err := unixLimits(c, netw, addr, lim)
+func (e *env) newListener(c *cli.Context, netw, addr string, lim listen.Limits, sock pipe.Options) (*listener, error) {
+	uo, err := unixListenOptions(c, netw)
 	if err != nil {
-		return lim, err
+		return nil, err
 	}
-	lim.Handshake, err = e.serverHandshake(c, listenHost(netw, addr), sock)
-	return lim, err
+	lim, err = unixLimits(c, netw, addr, lim)
+	if err != nil {
+		return nil, err
+	}
+	l := &listener{netw: netw, addr: addr, unix: uo}
+	lim.Handshake, l.notice, err = e.serverHandshake(c, listenHost(netw, addr), sock)
+	l.lim = lim
+	return l, err
 }
 
 // limitsFrom reads --max-conns and the access flags, resolving host names.
 func limitsFrom(c *cli.Context) (listen.Limits, error) {
-	name := c.Command.FullName()
+	name := commandName(c)
 	var lim listen.Limits
 	if lim.MaxConns = c.Int("max-conns"); lim.MaxConns < 0 {
 		return lim, usagef(name, "bad --max-conns %d: must not be negative", lim.MaxConns)
@@ -88,7 +105,7 @@ func limitsFrom(c *cli.Context) (listen.Limits, error) {
 
 // accessList reads --allow or --deny and its -file flag into prefixes.
 func accessList(c *cli.Context, flag string) (list []netip.Prefix, err error) {
-	name := c.Command.FullName()
+	name := commandName(c)
 	specs := c.StringSlice(flag)
 	if f := c.String(flag + "-file"); f != "" {
 		more, err := listen.ReadSpecFile(f)
@@ -112,13 +129,18 @@ func accessList(c *cli.Context, flag string) (list []netip.Prefix, err error) {
 
 // execFrom reads --exec and --sh-exec; nil when neither is given.
 func (e *env) execFrom(c *cli.Context) (*listen.Exec, error) {
-	name := c.Command.FullName()
+	name := commandName(c)
 	cmdline, shell := c.String("exec"), c.String("sh-exec")
-	if cmdline == "" && shell == "" {
+	if !c.IsSet("exec") && !c.IsSet("sh-exec") {
 		return nil, nil
 	}
 	if c.IsSet("exec") && c.IsSet("sh-exec") {
 		return nil, usagef(name, "--exec and --sh-exec can't be used together")
+	}
+	for f, v := range map[string]string{"exec": cmdline, "sh-exec": shell} {
+		if c.IsSet(f) && strings.TrimSpace(v) == "" {
+			return nil, usagef(name, "--%s needs a command to run", f)
+		}
 	}
 	for _, f := range []string{"half-open", "send-only", "recv-only", "no-shutdown", "broker", "chat"} {
 		if c.IsSet(f) {
@@ -144,7 +166,7 @@ func (e *env) execFrom(c *cli.Context) (*listen.Exec, error) {
 // sessionTaps opens the --output and --hex-dump files and returns the tap
 // that feeds them (nil without either) and a function that closes them.
 func (e *env) sessionTaps(c *cli.Context) (pipe.Tap, func(), error) {
-	name := c.Command.FullName()
+	name := commandName(c)
 	if c.Bool("append-output") && c.String("output") == "" {
 		return nil, nil, usagef(name, "--append-output needs --output FILE")
 	}

@@ -56,7 +56,7 @@ func tlsServerFlags() []cli.Flag {
 }
 
 // tlsFlagNames are the flags that need --tls.
-var tlsFlagNames = []string{"cert", "key", "alpn", "ca", "server-name", "pin", "insecure", "sni", "client-ca"}
+var tlsFlagNames = []string{"cert", "key", "alpn", "handshake-timeout", "ca", "server-name", "pin", "insecure", "sni", "client-ca"}
 
 // requireTLS fails when a TLS flag is given without --tls.
 func requireTLS(c *cli.Context) error {
@@ -65,7 +65,7 @@ func requireTLS(c *cli.Context) error {
 	}
 	for _, f := range tlsFlagNames {
 		if c.IsSet(f) {
-			return usagef(c.Command.FullName(), "--%s needs --tls", f)
+			return usagef(commandName(c), "--%s needs --tls", f)
 		}
 	}
 	return nil
@@ -74,20 +74,24 @@ func requireTLS(c *cli.Context) error {
 // certPair fails when only one of --cert and --key is given.
 func certPair(c *cli.Context) error {
 	if (c.String("cert") == "") != (c.String("key") == "") {
-		return usagef(c.Command.FullName(), "--cert and --key go together: give both")
+		return usagef(commandName(c), "--cert and --key go together: give both")
 	}
 	return nil
 }
 
-// alpn reads --alpn.
-func alpn(c *cli.Context) []string {
+// alpn reads --alpn: names of 1 to 255 bytes, separated by commas.
+func alpn(c *cli.Context) ([]string, error) {
+	if !c.IsSet("alpn") {
+		return nil, nil
+	}
 	var out []string
 	for _, p := range strings.Split(c.String("alpn"), ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
+		out = append(out, strings.TrimSpace(p))
 	}
-	return out
+	if err := sockittls.CheckALPN(out); err != nil {
+		return nil, usagef(commandName(c), "bad --alpn: %v", err)
+	}
+	return out, nil
 }
 
 // clientHandshake builds the TLS client handshake for connect; nil
@@ -99,9 +103,13 @@ func (e *env) clientHandshake(c *cli.Context, host string, sock pipe.Options) (f
 	if err := certPair(c); err != nil {
 		return nil, err
 	}
+	protos, err := alpn(c)
+	if err != nil {
+		return nil, err
+	}
 	o := sockittls.ClientOptions{
 		ServerName: c.String("server-name"), CAFiles: c.StringSlice("ca"), Pins: c.StringSlice("pin"),
-		Insecure: c.Bool("insecure"), CertFile: c.String("cert"), KeyFile: c.String("key"), ALPN: alpn(c),
+		Insecure: c.Bool("insecure"), CertFile: c.String("cert"), KeyFile: c.String("key"), ALPN: protos,
 	}
 	if o.ServerName == "" {
 		o.ServerName = host
@@ -109,7 +117,7 @@ func (e *env) clientHandshake(c *cli.Context, host string, sock pipe.Options) (f
 	cfg, err := sockittls.ClientConfig(o)
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "bad pin") {
-			return nil, usagef(c.Command.FullName(), "%v", err)
+			return nil, usagef(commandName(c), "%v", err)
 		}
 		return nil, err
 	}
@@ -118,44 +126,96 @@ func (e *env) clientHandshake(c *cli.Context, host string, sock pipe.Options) (f
 	}
 	timeout := c.Duration("handshake-timeout")
 	return func(ctx context.Context, raw net.Conn) (net.Conn, error) {
-		tc := stdtls.Client(raw, cfg)
+		req := &sockittls.CertRequest{}
+		tc := stdtls.Client(raw, sockittls.WatchCertRequest(cfg, req))
 		if err := handshake(ctx, tc, timeout); err != nil {
+			if why := req.Failure(err); why != "" {
+				return nil, clientCertError(raw.RemoteAddr(), why, req, err)
+			}
 			return nil, tlsError(raw.RemoteAddr(), err)
 		}
 		sock.OnEvent.Emit(pipe.Event{Name: pipe.EventTLS, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Peer: sockittls.Describe(tc.ConnectionState()).String()})
-		return tc, nil
+		return &clientTLS{tc, req}, nil
 	}, nil
 }
 
+// clientTLS is a client's TLS connection with what the server asked of
+// it, to name the cause when the server then closes it.
+type clientTLS struct {
+	*stdtls.Conn
+	req *sockittls.CertRequest
+}
+
+// clientCertCause returns err, or when the server closed conn because it
+// wanted a client certificate it did not get (TLS 1.3 says so only after
+// the handshake: the client then reads an alert, a broken pipe or a
+// reset), an error that says so.
+func clientCertCause(conn *pipe.Conn, err error) error {
+	if err == nil || conn == nil {
+		return err
+	}
+	ct, ok := conn.NetConn().(*clientTLS)
+	if !ok {
+		return err
+	}
+	if why := ct.req.Failure(err); why != "" {
+		return clientCertError(conn.RemoteAddr(), why, ct.req, err)
+	}
+	return err
+}
+
+// clientCertError is the error of a server that wanted a client
+// certificate, with a hint on giving one.
+func clientCertError(peer net.Addr, why string, req *sockittls.CertRequest, err error) error {
+	f := &clientCertFailure{tlsFailure{fmt.Sprintf("tls with %v: %s", peer, why), err}}
+	switch {
+	case !req.Had:
+		return &hinted{err: f, hints: []string{"--cert FILE --key FILE present a client certificate (one the server's CA signed)"}}
+	case !req.Sent:
+		return &hinted{err: f, hints: []string{"--cert must be signed by one of the CAs the server trusts (its --client-ca)"}}
+	}
+	return f
+}
+
+// clientCertFailure marks a connection the server closed for want of an
+// acceptable client certificate: running the same command again cannot
+// help.
+type clientCertFailure struct{ tlsFailure }
+
 // serverHandshake builds the TLS server handshake for a listener on
-// host; nil without --tls. It prints the certificate's fingerprint.
-func (e *env) serverHandshake(c *cli.Context, host string, sock pipe.Options) (func(context.Context, net.Conn) (net.Conn, error), error) {
+// host, and the notice that names its certificate's fingerprint, to print
+// once the listener is bound; nil and "" without --tls.
+func (e *env) serverHandshake(c *cli.Context, host string, sock pipe.Options) (func(context.Context, net.Conn) (net.Conn, error), string, error) {
 	if err := requireTLS(c); err != nil || !c.Bool("tls") {
-		return nil, err
+		return nil, "", err
 	}
 	if err := certPair(c); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	o := sockittls.ServerOptions{CertFile: c.String("cert"), KeyFile: c.String("key"), ClientCAFiles: c.StringSlice("client-ca"), ALPN: alpn(c)}
+	protos, err := alpn(c)
+	if err != nil {
+		return nil, "", err
+	}
+	o := sockittls.ServerOptions{CertFile: c.String("cert"), KeyFile: c.String("key"), ClientCAFiles: c.StringSlice("client-ca"), ALPN: protos}
 	if host != "" {
 		o.Hosts = []string{host}
 	}
 	for _, spec := range *c.Generic("sni").(*specList) {
 		s, err := sockittls.ParseSNI(spec)
 		if err != nil {
-			return nil, usagef(c.Command.FullName(), "%v", err)
+			return nil, "", usagef(commandName(c), "%v", err)
 		}
 		o.SNI = append(o.SNI, s)
 	}
 	cfg, leaf, err := sockittls.ServerConfig(o)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	kind := "certificate"
 	if o.CertFile == "" {
 		kind = "throwaway certificate"
 	}
-	e.diag.notef("tls %s SHA-256 %s", kind, sockittls.Fingerprint(leaf))
+	notice := fmt.Sprintf("tls %s SHA-256 %s", kind, sockittls.Fingerprint(leaf))
 	timeout := c.Duration("handshake-timeout")
 	return func(ctx context.Context, raw net.Conn) (net.Conn, error) {
 		tc := stdtls.Server(raw, cfg)
@@ -164,7 +224,7 @@ func (e *env) serverHandshake(c *cli.Context, host string, sock pipe.Options) (f
 		}
 		sock.OnEvent.Emit(pipe.Event{Name: pipe.EventTLS, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Peer: sockittls.Describe(tc.ConnectionState()).String()})
 		return tc, nil
-	}, nil
+	}, notice, nil
 }
 
 // handshake runs a TLS handshake bounded by timeout (zero: none).

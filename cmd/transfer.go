@@ -5,10 +5,10 @@ package cmd
 
 import (
 	"context"
-	"net"
 
 	"github.com/urfave/cli/v2"
 
+	"sockit/connect"
 	"sockit/listen"
 	"sockit/pipe"
 )
@@ -26,62 +26,51 @@ func tlsTransferFlags() []cli.Flag {
 	return append(tlsClientFlags(), tlsServerFlags()[len(tlsCommonFlags()):]...)
 }
 
-// transferConn opens the one connection of a transfer: it dials ADDR,
-// or with listening, listens on it (writing --addr-file) and accepts one
-// client.
-func (e *env) transferConn(c *cli.Context, args []string, listening bool, sock pipe.Options) (*pipe.Conn, error) {
-	if listening {
-		ln, lim, err := e.transferListener(c, args, sock)
-		if err != nil {
-			return nil, err
-		}
-		defer ln.Close() // one connection
-		return listen.Accept(c.Context, ln, sock, lim)
-	}
-	netw, addr, err := targetOf(c, args, false)
+// transferEnd is the one connection of a transfer, read from the flags
+// and checked: a dialer, or a listener not yet bound.
+type transferEnd struct {
+	dialer connect.Dialer
+	addr   string    // what dialer dials
+	ln     *listener // nil when dialling
+}
+
+// newTransferEnd reads ADDR from args and the flags of the role: with
+// listening, a listener (send --listen, recv), else a dialer.
+func (e *env) newTransferEnd(c *cli.Context, args []string, listening bool, sock pipe.Options) (*transferEnd, error) {
+	netw, addr, err := targetOf(c, args, listening)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range []string{"sni", "client-ca", "addr-file", "mode", "allow-uid"} {
-		if c.IsSet(f) {
-			return nil, usagef(c.Command.FullName(), "--%s applies when listening, not when dialling", f)
-		}
+	if listening {
+		l, err := e.newListener(c, netw, addr, listen.Limits{}, sock)
+		return &transferEnd{ln: l}, err
 	}
 	d, err := e.dialer(c, netw, addr, sock)
+	return &transferEnd{dialer: d, addr: addr}, err
+}
+
+// openTransfer opens the one connection of a transfer: it dials, or
+// listens (writing --addr-file) and accepts one client.
+func (e *env) openTransfer(c *cli.Context, t *transferEnd, sock pipe.Options) (*pipe.Conn, error) {
+	if t.ln == nil {
+		return dial(c.Context, t.dialer, t.addr)
+	}
+	ln, err := e.openListener(c, t.ln, sock)
 	if err != nil {
 		return nil, err
 	}
-	return d.Dial(c.Context, addr)
+	defer ln.Close() // one connection
+	return listen.Accept(c.Context, ln, sock, t.ln.lim)
 }
 
-// transferListener listens on ADDR for send --listen and recv, and
-// returns the limits its connections are accepted under.
-func (e *env) transferListener(c *cli.Context, args []string, sock pipe.Options) (net.Listener, listen.Limits, error) {
-	netw, addr, err := targetOf(c, args, true)
-	if err != nil {
-		return nil, listen.Limits{}, err
-	}
-	for _, f := range []string{"ca", "server-name", "pin", "insecure"} {
-		if c.IsSet(f) {
-			return nil, listen.Limits{}, usagef(c.Command.FullName(), "--%s applies when dialling, not when listening", f)
-		}
-	}
-	lim, err := e.serverLimits(c, netw, addr, listen.Limits{}, sock)
-	if err != nil {
-		return nil, lim, err
-	}
-	ln, err := openListener(c, netw, addr, sock)
-	return ln, lim, err
-}
-
-// serveTransfers listens on ADDR and runs h on every connection until
+// serveTransfers listens as t says and runs h on every connection until
 // signalled (recv -k); a failed session is one error line.
-func (e *env) serveTransfers(c *cli.Context, args []string, sock pipe.Options, h func(context.Context, *pipe.Conn) error) error {
-	ln, lim, err := e.transferListener(c, args, sock)
+func (e *env) serveTransfers(c *cli.Context, t *transferEnd, sock pipe.Options, h func(context.Context, *pipe.Conn) error) error {
+	ln, err := e.openListener(c, t.ln, sock)
 	if err != nil {
 		return err
 	}
-	return listen.Serve(c.Context, ln, sock, lim, func(ctx context.Context, conn *pipe.Conn) error {
+	return listen.Serve(c.Context, ln, sock, t.ln.lim, func(ctx context.Context, conn *pipe.Conn) error {
 		if err := h(ctx, conn); err != nil && ctx.Err() == nil {
 			e.diag.errorLine(err)
 		}
@@ -97,7 +86,7 @@ func rateFlag(c *cli.Context) (int64, error) {
 	}
 	n, err := parseBytes(s)
 	if err != nil || n == 0 {
-		return 0, usagef(c.Command.FullName(), "bad --rate %q: want bytes per second, such as 500K or 10M", s)
+		return 0, usagef(commandName(c), "bad --rate %q: want bytes per second, such as 500K or 10M", s)
 	}
 	return n, nil
 }

@@ -75,6 +75,20 @@ func ClientConfig(o ClientOptions) (*stdtls.Config, error) {
 	return cfg, nil
 }
 
+// CheckALPN fails for an ALPN protocol name TLS cannot carry: an empty
+// one, or one longer than 255 bytes (RFC 7301, section 3.1).
+func CheckALPN(protos []string) error {
+	for _, p := range protos {
+		switch {
+		case p == "":
+			return errors.New("empty ALPN protocol name")
+		case len(p) > 255:
+			return fmt.Errorf("ALPN protocol name %.20q... is %d bytes, longer than the 255 TLS allows", p, len(p))
+		}
+	}
+	return nil
+}
+
 // SNICert is a certificate served to clients that ask for Name.
 type SNICert struct{ Name, CertFile, KeyFile string }
 

@@ -1,0 +1,109 @@
+package cmd
+
+// Which flags apply where. A flag that cannot apply to the address kind,
+// to the role (dialling or listening) or next to another flag is a usage
+// error, never silently ignored. Flags a command does not take at all
+// are refused by the flag parser ("flag provided but not defined"); the
+// rules here are the ones that depend on the address, the role or other
+// flags. They are checked once the address is read, before anything is
+// created, bound or dialled.
+
+import "github.com/urfave/cli/v2"
+
+// site is where a command's connection is: the kind of address and
+// whether the command listens or dials.
+type site struct {
+	unix      bool // a Unix socket: a path or an abstract @NAME
+	abstract  bool // a Linux abstract @NAME: no file
+	listening bool
+}
+
+// inapt is a rule: flags that cannot apply when a condition holds.
+type inapt struct {
+	flags []string
+	when  func(c *cli.Context, s site) bool
+	why   string // follows the flag's name in the error
+	hint  string // optional
+}
+
+// inaptRules are every flag-against-address, flag-against-role and
+// flag-against-flag rule besides the ones a flag's own reader checks (a
+// bad value, --append-output without --output, --max-conns without -k,
+// the stream flags with --exec).
+var inaptRules = []inapt{
+	{flags: []string{"4", "6", "nodelay", "keepalive", "source", "source-port"}, when: onUnix,
+		why: "applies to TCP, not to Unix sockets"},
+	{flags: []string{"allow", "deny", "allow-file", "deny-file"}, when: onUnix,
+		why:  "filters IP addresses, and a Unix socket's peers have none",
+		hint: "--allow-uid UID serves only the peers running as user UID"},
+	{flags: []string{"mode", "allow-uid"}, when: func(_ *cli.Context, s site) bool { return !s.unix },
+		why: "applies only to Unix sockets"},
+	{flags: []string{"mode"}, when: func(_ *cli.Context, s site) bool { return s.abstract },
+		why:  "sets a socket file's permissions, and an abstract @NAME has no file",
+		hint: "an abstract socket serves your own user and root; --allow-uid UID adds others"},
+	{flags: []string{"sni", "client-ca", "addr-file", "mode", "allow-uid"}, when: func(_ *cli.Context, s site) bool { return !s.listening },
+		why: "applies when listening, not when dialling"},
+	{flags: []string{"ca", "server-name", "pin", "insecure", "connect-timeout", "source", "source-port", "retry", "retry-delay"}, when: func(_ *cli.Context, s site) bool { return s.listening },
+		why: "applies when dialling, not when listening"},
+	{flags: []string{"retry-delay"}, when: without("retry"),
+		why: "needs --retry N (without it there is no retry to wait for)"},
+	{flags: []string{"insecure"}, when: with("pin"),
+		why: "can't be used with --pin: the pin already replaces the CA check"},
+	{flags: []string{"ca"}, when: with("insecure"),
+		why: "can't be used with --insecure: nothing is verified"},
+	{flags: []string{"ca"}, when: with("pin"),
+		why: "can't be used with --pin: the pin is checked instead of a CA"},
+	{flags: []string{"crlf"}, when: with("recv-only"),
+		why: "can't be used with --recv-only: stdin is never read"},
+	{flags: []string{"crlf", "no-shutdown", "send-only", "recv-only"}, when: func(c *cli.Context, _ site) bool { return c.Bool("broker") || c.Bool("chat") },
+		why: "can't be used with --broker or --chat: they do not use stdin and stdout"},
+	{flags: []string{"name"}, when: with("raw"),
+		why: "can't be used with --raw: plain bytes carry no name"},
+	{flags: []string{"force"}, when: func(c *cli.Context, _ site) bool { return c.String("output") == "-" },
+		why: "can't be used with -o -: stdout replaces no file"},
+	{flags: []string{"hex-dump"}, when: func(c *cli.Context, _ site) bool { return c.String("hex-dump") == "-" && jsonLog(c) },
+		why:  "- (stderr) can't be used with --log-format json: stderr carries JSON lines only",
+		hint: "-x FILE writes the hex dump to a file"},
+	{flags: []string{"color"}, when: func(c *cli.Context, _ site) bool { return c.String("color") == "always" && jsonLog(c) },
+		why: "always can't be used with --log-format json: JSON lines are never coloured"},
+}
+
+func onUnix(_ *cli.Context, s site) bool { return s.unix }
+
+// with is a condition: the flag is given.
+func with(flag string) func(*cli.Context, site) bool {
+	return func(c *cli.Context, _ site) bool { return c.IsSet(flag) }
+}
+
+// without is a condition: the flag is not given.
+func without(flag string) func(*cli.Context, site) bool {
+	return func(c *cli.Context, _ site) bool { return !c.IsSet(flag) }
+}
+
+// jsonLog reports whether --log-format json is given.
+func jsonLog(c *cli.Context) bool { return c.String("log-format") == "json" }
+
+// checkApplies fails on the first flag given that cannot apply at s.
+func checkApplies(c *cli.Context, s site) error {
+	for _, r := range inaptRules {
+		for _, f := range r.flags {
+			if !c.IsSet(f) || !r.when(c, s) {
+				continue
+			}
+			e := usagef(commandName(c), "%s %s", flagName(f), r.why)
+			if r.hint != "" {
+				e.hints = []string{r.hint}
+			}
+			return e
+		}
+	}
+	return nil
+}
+
+// flagName spells a flag as the help does: -4, --nodelay.
+func flagName(f string) string {
+	if len(f) == 1 {
+		return "-" + f
+	}
+	return "--" + f
+}
