@@ -55,7 +55,7 @@ func ipcAction(c *cli.Context) error {
 // unixFlags are on the commands that listen: they apply to Unix sockets.
 func unixFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "mode", Usage: "permissions of the Unix socket file, in `OCTAL`", DefaultText: "0600, owner only"},
+		&cli.StringFlag{Name: "mode", Usage: "permissions of the Unix socket file, in `OCTAL` (not for an abstract @NAME, which has no file)", DefaultText: "0600, owner only"},
 		&cli.IntSliceFlag{Name: "allow-uid", Usage: "on a Unix socket, serve only peers running as user `UID` (repeatable); on an abstract @NAME, serve these besides your own user and root"},
 	}
 }

@@ -166,7 +166,10 @@ such as http.
 .PP
 Errors are one line on stderr starting with "sockit: ", sometimes followed
 by "sockit: hint: " lines. Without \fB\-v\fR a successful run prints
-nothing on stderr.
+nothing on stderr. With \fB\-\-log\-format json\fR every line on stderr is
+a JSON object: an error is {"event":"error","error":...,"hints":[...]}, a
+warning or a notice (a TLS listener's fingerprint) is
+{"event":"warning","message":...} or {"event":"notice","message":...}.
 `
 
 const manRest = `.SH END OF STREAM
@@ -210,8 +213,12 @@ Runtime failure: connection refused or reset, DNS failure, address in use,
 I/O error.
 .TP
 .B 2
-Usage error: unknown command or flag, wrong arguments, bad values. Nothing
-is written to stdout.
+Usage error: unknown command or flag, wrong arguments, bad values, or a
+flag that cannot apply to the command, its kind of address (TCP or Unix
+socket) or its role (dialling or listening), such as \fB\-\-allow\fR on a
+Unix socket or \fB\-\-retry\fR on a listening recv. One line on stderr,
+nothing on stdout, and nothing is created: no directory, log, socket or
+address file.
 .TP
 .B 3
 Timeout: \fB\-\-connect\-timeout\fR or \fB\-\-idle\-timeout\fR.

@@ -33,7 +33,7 @@ func tlsCommonFlags() []cli.Flag {
 		&cli.StringFlag{Name: "cert", Usage: "TLS certificate `FILE` (PEM): the server's, or the client's for mutual TLS"},
 		&cli.StringFlag{Name: "key", Usage: "TLS private key `FILE` (PEM) for --cert"},
 		&cli.StringFlag{Name: "alpn", Usage: "TLS ALPN protocols, a comma-separated `LIST` in order of preference"},
-		&cli.DurationFlag{Name: "handshake-timeout", Value: 10 * time.Second, Usage: "give up a TLS handshake after `DURATION`"},
+		&cli.DurationFlag{Name: "handshake-timeout", Value: 10 * time.Second, Usage: "give up a TLS handshake after `DURATION` (0: never)"},
 	}
 }
 
