@@ -14,6 +14,7 @@ package cmd
 //     line nor send the terminal a control sequence.
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -165,16 +166,24 @@ type messageJSON struct {
 	Message string   `json:"message,omitempty"`
 }
 
-// jsonLine writes m as one JSON line, stamped with the time.
+// jsonLine writes m as one JSON line, stamped with the time, its texts
+// escaped as on a text line (JSON alone would let a bidi override or a
+// C1 control through to a terminal that shows the log).
 func (d *diag) jsonLine(m messageJSON) {
 	m.Time = time.Now().Format(time.RFC3339Nano)
-	b, err := json.Marshal(m)
-	if err != nil {
+	m.Error, m.Message = escapeText(m.Error), escapeText(m.Message)
+	for i, h := range m.Hints {
+		m.Hints[i] = escapeText(h)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "<" stays "<"
+	if err := enc.Encode(m); err != nil {
 		return
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.w.Write(append(b, '\n'))
+	d.w.Write(b.Bytes())
 }
 
 // event prints a -v event; it is the pipe.Observer of every command.
