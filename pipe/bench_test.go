@@ -214,3 +214,71 @@ func mode(zero bool) string {
 	}
 	return "user-space"
 }
+
+// BenchmarkEcho: the echo server's loop, Conn.Echo (a pooled buffer,
+// read and write) against io.Copy(c, c) (splice(2) through a pipe held
+// for the connection's life), for 64-byte round trips on one connection
+// (ns/op is one round trip) and for a stream echoed while it is sent.
+func BenchmarkEcho(b *testing.B) {
+	for _, loop := range []bool{true, false} {
+		name := "echo"
+		if !loop {
+			name = "splice"
+		}
+		echo := func(c *Conn) {
+			if loop {
+				c.Echo()
+			} else {
+				io.Copy(c, c)
+			}
+			c.CloseWrite()
+		}
+		b.Run("rtt64/"+name, func(b *testing.B) {
+			client, server := tcpPair(b)
+			c, err := Wrap(server, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() { echo(c); close(done) }()
+			out, in := make([]byte, 64), make([]byte, 64)
+			for b.Loop() {
+				if _, err := client.Write(out); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.ReadFull(client, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			client.(*net.TCPConn).CloseWrite()
+			<-done
+			c.Close()
+		})
+		b.Run("stream/"+name, func(b *testing.B) {
+			client, server := tcpPair(b)
+			c, err := Wrap(server, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			go echo(c)
+			done := drain(b, client)
+			f, _ := randomFile(b, benchChunk)
+			b.SetBytes(benchChunk)
+			cpu := cpuTime()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := f.Seek(0, io.SeekStart); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(client, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+			client.(*net.TCPConn).CloseWrite()
+			n := <-done
+			b.StopTimer()
+			reportCPU(b, cpu, n)
+			c.Close()
+		})
+	}
+}
