@@ -78,7 +78,8 @@ echoserver=$tmp/echoserver
 loadgen=$tmp/loadgen
 
 # 5,000 idle connections need 5,000 descriptors on each side, and a
-# splicing server two more per connection for its pipe.
+# splicing server (the bare Go one: io.Copy splices) two more per
+# connection for its pipe.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((3 * idle_conns + 100)) ]; then
 	idle_conns=$((($(ulimit -n) - 100) / 3))
@@ -104,6 +105,14 @@ median() {
 		return
 	}
 	sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# median2: median, kept to two decimals (descriptors per connection).
+median2() {
+	[ -s "$1" ] || {
+		echo "-"
+		return
+	}
+	sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # ready KIND: wait until the server just started accepts connections, by
@@ -268,6 +277,9 @@ measure() {
 }
 
 # --- echo servers (cases 4-6) ----------------------------------------------
+# goecho is the bare Go echo server (io.Copy, which splices through a pipe
+# per connection); goloop is the same server copying with a Read/Write
+# loop and a 16 KiB buffer per connection.
 
 # with_echo TOOL CMD...: runs CMD (which sees $addr and $server) against
 # a fresh echo server, then stops the server.
@@ -277,12 +289,13 @@ with_echo() {
 	shift
 	fresh
 	case "$t" in
-	sockit | goecho) k="file" ;;
+	sockit | goecho | goloop) k="file" ;;
 	esac
 	# exec: $! is the server itself, whose memory case 6 reads.
 	case "$t" in
 	sockit) "$sockit" echo --addr-file "$af" 127.0.0.1:0 </dev/null 2>/dev/null & ;;
 	goecho) "$echoserver" -addr-file "$af" 127.0.0.1:0 </dev/null 2>/dev/null & ;;
+	goloop) "$echoserver" -loop -addr-file "$af" 127.0.0.1:0 </dev/null 2>/dev/null & ;;
 	ncat) ncat -l -k 127.0.0.1 "$port" --exec /bin/cat </dev/null 2>/dev/null & ;;
 	socat) socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" EXEC:cat </dev/null 2>/dev/null & ;;
 	esac
@@ -298,9 +311,14 @@ with_echo() {
 rtt_run() { "$loadgen" rtt "$addr" "$dur"; }
 conns_run() { "$loadgen" conns "$addr" "$dur" 4; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+# idle_run: the server's RSS (KiB) and descriptors per connection while
+# loadgen holds BENCH_IDLE_CONNS idle connections to it, each after one
+# round trip.
 idle_run() {
-	local before after c
+	local before after fbefore fafter c
 	before=$(rss_kib "$server")
+	fbefore=$(fds "$server")
 	rm -f "$tmp/idle.ready"
 	"$loadgen" idle "$addr" "$idle_conns" "$tmp/idle.ready" &
 	c=$!
@@ -310,19 +328,25 @@ idle_run() {
 		sleep 0.05
 	done
 	after=$(rss_kib "$server")
+	fafter=$(fds "$server")
 	kill "$c" 2>/dev/null || true
 	wait "$c" 2>/dev/null || true
-	awk -v a="$after" -v b="$before" -v n="$idle_conns" 'BEGIN { printf "%.1f\n", (a - b) / n }'
+	awk -v a="$after" -v b="$before" -v fa="$fafter" -v fb="$fbefore" -v n="$idle_conns" \
+		'BEGIN { printf "%.1f %.2f\n", (a - b) / n, (fa - fb) / n }'
 }
 
 measure_echo() {
-	local c=$1 fn=$2 r t v
+	local c=$1 fn=$2 r t v v2
 	shift 2
 	for ((r = 0; r < runs; r++)); do
 		for t in $(rotate "$r" "$@"); do
 			v=$(with_echo "$t" "$fn")
 			log "bench: $c $t run $((r + 1)): ${v:-failed}"
-			[ -z "$v" ] || echo "$v" >>"$res/$c.$t"
+			[ -n "$v" ] || continue
+			# A second value (case 6: descriptors) goes to its own file.
+			read -r v v2 <<<"$v"
+			echo "$v" >>"$res/$c.$t"
+			[ -z "$v2" ] || echo "$v2" >>"$res/$c.2.$t"
 		done
 	done
 }
@@ -362,9 +386,9 @@ fi
 has 1 && measure file sockit nc socat ncat iperf3
 has 2 && measure pipe sockit nc socat ncat
 has 3 && measure unix sockit nc socat
-has 4 && measure_echo rtt rtt_run sockit goecho ncat socat
+has 4 && measure_echo rtt rtt_run sockit goecho goloop ncat socat
 has 5 && measure_echo conns conns_run sockit goecho ncat socat
-has 6 && measure_echo idle idle_run sockit goecho
+has 6 && measure_echo idle idle_run sockit goecho goloop
 if has 7 && [ "$has_xfer" = 1 ]; then
 	for ((r = 0; r < runs; r++)); do
 		v=$(send_rss)
@@ -423,12 +447,17 @@ compare() {
 has 1 && TARGETS="nc=1.5 iperf3=0.8" compare "1 file -> TCP -> /dev/null" file MiB/s nc iperf3 socat ncat
 has 2 && TARGETS="nc=1.3" compare "2 pipe -> TCP -> pipe" pipe MiB/s nc socat ncat
 has 3 && TARGETS="nc=1.5" compare "3 file -> Unix -> /dev/null" unix MiB/s nc socat
-has 4 && TARGETS="goecho=0.9" compare "4 echo round trips, 64 B" rtt ops/s goecho ncat socat
+has 4 && TARGETS="goecho=1.0" compare "4 echo round trips, 64 B" rtt ops/s goecho goloop ncat socat
 has 5 && TARGETS="ncat=20" compare "5 new connections to echo" conns conn/s ncat socat goecho
 if has 6; then
 	v=$(median "$res/idle.sockit")
 	row "6 RSS per idle echo connection" sockit "$v" KiB "" "<= 16" "$(judge "$v" "<=" 16)"
 	row "6 RSS per idle echo connection" goecho "$(median "$res/idle.goecho")" KiB "" "" ""
+	row "6 RSS per idle echo connection" goloop "$(median "$res/idle.goloop")" KiB "" "" ""
+	v=$(median2 "$res/idle.2.sockit")
+	row "6 descriptors per idle echo conn" sockit "$v" fds "" "<= 1" "$(judge "$v" "<=" 1)"
+	row "6 descriptors per idle echo conn" goecho "$(median2 "$res/idle.2.goecho")" fds "" "" ""
+	row "6 descriptors per idle echo conn" goloop "$(median2 "$res/idle.2.goloop")" fds "" "" ""
 fi
 if has 7; then
 	if [ "$has_xfer" = 1 ]; then
