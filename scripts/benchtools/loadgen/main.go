@@ -1,7 +1,9 @@
 // Command loadgen is the client side of scripts/bench.sh: it drives echo
 // servers and watches processes, printing one number on stdout.
 //
-//	loadgen rtt ADDR DURATION           round trips/s of 64-byte messages on one connection
+//	loadgen rtt DURATION ADDR...        round trips/s of 64-byte messages on one connection to each
+//	                                     ADDR, side by side: slices of 1000 round trips in turn, for
+//	                                     DURATION per ADDR; one number per ADDR
 //	loadgen conns ADDR DURATION [N]      new connections/s (connect, one round trip, close) from N workers
 //	loadgen idle ADDR N READYFILE        open N connections, one round trip each, touch READYFILE, hold until killed
 //	loadgen wait tcp:PORT|unix:PATH T    wait until something listens there (from /proc/net), at most T
@@ -83,35 +85,49 @@ func rtt(args []string) error {
 	if err := need(args, 2); err != nil {
 		return err
 	}
-	d, err := time.ParseDuration(args[1])
+	d, err := time.ParseDuration(args[0])
 	if err != nil {
 		return err
 	}
-	c, err := net.Dial("tcp", args[0])
-	if err != nil {
-		return err
+	addrs := args[1:]
+	cs := make([]net.Conn, len(addrs))
+	for i, a := range addrs {
+		if cs[i], err = net.Dial("tcp", a); err != nil {
+			return err
+		}
+		defer cs[i].Close()
 	}
-	defer c.Close()
 	out, in := bytes.Repeat([]byte("x"), msgSize), make([]byte, msgSize)
 	// One round trip outside the clock: connection setup and first-use costs.
-	if err := roundTrip(c, out, in); err != nil {
-		return err
+	for _, c := range cs {
+		if err := roundTrip(c, out, in); err != nil {
+			return err
+		}
 	}
-	n := 0
-	start := time.Now()
-	end := start.Add(d)
-	for {
-		for range 100 {
-			if err := roundTrip(c, out, in); err != nil {
-				return err
+	// Short slices in turn, so that whatever else runs on the machine
+	// falls on every server alike.
+	const slice = 1000
+	n := make([]int, len(cs))
+	spent := make([]time.Duration, len(cs))
+	for start := time.Now(); time.Since(start) < d*time.Duration(len(cs)); {
+		for i, c := range cs {
+			t0 := time.Now()
+			for range slice {
+				if err := roundTrip(c, out, in); err != nil {
+					return fmt.Errorf("%s: %w", addrs[i], err)
+				}
 			}
-		}
-		n += 100
-		if time.Now().After(end) {
-			break
+			spent[i] += time.Since(t0)
+			n[i] += slice
 		}
 	}
-	fmt.Printf("%.0f\n", float64(n)/time.Since(start).Seconds())
+	for i := range cs {
+		if i > 0 {
+			fmt.Print(" ")
+		}
+		fmt.Printf("%.0f", float64(n[i])/spent[i].Seconds())
+	}
+	fmt.Println()
 	return nil
 }
 
