@@ -109,8 +109,10 @@ func rtt(args []string) error {
 	const slice = 1000
 	n := make([]int, len(cs))
 	spent := make([]time.Duration, len(cs))
-	for start := time.Now(); time.Since(start) < d*time.Duration(len(cs)); {
-		for i, c := range cs {
+	for cycle, start := 0, time.Now(); time.Since(start) < d*time.Duration(len(cs)); cycle++ {
+		for j := range cs {
+			i := (j + cycle) % len(cs) // each cycle starts with the next server: no place is favoured
+			c := cs[i]
 			t0 := time.Now()
 			for range slice {
 				if err := roundTrip(c, out, in); err != nil {
