@@ -324,7 +324,8 @@ with_echo() {
 # measure_rtt TOOLS...: case 4. Every server runs at once and each run of
 # loadgen takes round trips from all of them in turn, 1000 at a time, so
 # that the load of the moment on this machine falls on all alike: the
-# ratios are side by side, not minutes apart.
+# ratios are side by side, not minutes apart. A run's value for a server
+# is its median slice.
 measure_rtt() {
 	local r i t
 	local -a tools=("$@") addrs=() servers=() vs

@@ -1,9 +1,9 @@
 // Command loadgen is the client side of scripts/bench.sh: it drives echo
-// servers and watches processes, printing one number on stdout.
+// servers and watches processes, printing its numbers on stdout.
 //
 //	loadgen rtt DURATION ADDR...        round trips/s of 64-byte messages on one connection to each
 //	                                     ADDR, side by side: slices of 1000 round trips in turn, for
-//	                                     DURATION per ADDR; one number per ADDR
+//	                                     DURATION per ADDR; the median slice's rate for each ADDR
 //	loadgen conns ADDR DURATION [N]      new connections/s (connect, one round trip, close) from N workers
 //	loadgen idle ADDR N READYFILE        open N connections, one round trip each, touch READYFILE, hold until killed
 //	loadgen wait tcp:PORT|unix:PATH T    wait until something listens there (from /proc/net), at most T
@@ -21,6 +21,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,8 +108,7 @@ func rtt(args []string) error {
 	// Short slices in turn, so that whatever else runs on the machine
 	// falls on every server alike.
 	const slice = 1000
-	n := make([]int, len(cs))
-	spent := make([]time.Duration, len(cs))
+	rates := make([][]float64, len(cs)) // round trips/s of each slice
 	for cycle, start := 0, time.Now(); time.Since(start) < d*time.Duration(len(cs)); cycle++ {
 		for j := range cs {
 			i := (j + cycle) % len(cs) // each cycle starts with the next server: no place is favoured
@@ -119,15 +119,17 @@ func rtt(args []string) error {
 					return fmt.Errorf("%s: %w", addrs[i], err)
 				}
 			}
-			spent[i] += time.Since(t0)
-			n[i] += slice
+			rates[i] = append(rates[i], slice/time.Since(t0).Seconds())
 		}
 	}
-	for i := range cs {
+	// The median slice: one slice stalled by a busy machine (a server
+	// descheduled for a second) would weigh on a mean.
+	for i, r := range rates {
 		if i > 0 {
 			fmt.Print(" ")
 		}
-		fmt.Printf("%.0f", float64(n[i])/spent[i].Seconds())
+		slices.Sort(r)
+		fmt.Printf("%.0f", r[len(r)/2])
 	}
 	fmt.Println()
 	return nil
