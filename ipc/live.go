@@ -5,20 +5,24 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
 // procNetUnix lists the Unix sockets of the network namespace (Linux).
 const procNetUnix = "/proc/net/unix"
 
-// acceptCon is __SO_ACCEPTCON in /proc/net/unix's Flags: a listening socket.
-const acceptCon = 1 << 16
+// unconnected is SS_UNCONNECTED in /proc/net/unix's St column: a socket
+// that is bound and listening, or bound and about to listen, as opposed
+// to the connections a listener accepted (SS_CONNECTED), which carry its
+// path too and outlive it.
+const unconnected = "01"
 
-// listeningOn reports whether a socket listening on the socket file fi
-// (found at path) shows in /proc/net/unix. It never connects, so it does
-// not take a single-shot server's one connection. False means only "not
-// seen": /proc/net/unix is missing (not Linux), or the server bound
+// listeningOn reports whether a socket bound to the socket file fi (found
+// at path), listening or between bind(2) and listen(2), shows in
+// /proc/net/unix. It never connects, so it does not take a single-shot
+// server's one connection, and it sees a server that has bound but not
+// yet listened, which a connection would take for stale. False means only
+// "not seen": /proc/net/unix is missing (not Linux), or the server bound
 // another spelling of the path that no longer leads to the file, or it
 // lives in another network namespace; the caller then probes by
 // connecting.
@@ -29,7 +33,7 @@ func listeningOn(path string, fi os.FileInfo) bool {
 	}
 	defer f.Close()
 	base := filepath.Base(path)
-	for _, p := range listeningPaths(f) {
+	for _, p := range boundPaths(f) {
 		if filepath.Base(p) != base {
 			continue
 		}
@@ -41,13 +45,13 @@ func listeningOn(path string, fi os.FileInfo) bool {
 	return false
 }
 
-// listeningPaths returns the paths of the listening sockets bound to a
-// file in /proc/net/unix's format (abstract names, shown with a leading
-// '@', are left out):
+// boundPaths returns the paths of the unconnected sockets (listening, or
+// bound and not yet listening) bound to a file in /proc/net/unix's format
+// (abstract names, shown with a leading '@', are left out):
 //
 //	Num       RefCount Protocol Flags    Type St Inode Path
 //	0000000000000000: 00000002 00000000 00010000 0001 01 23761 /run/a.sock
-func listeningPaths(r io.Reader) []string {
+func boundPaths(r io.Reader) []string {
 	var paths []string
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 4096), 64<<10)
@@ -59,8 +63,7 @@ func listeningPaths(r io.Reader) []string {
 		if !ok || path == "" || strings.HasPrefix(path, "@") {
 			continue
 		}
-		flags, err := strconv.ParseUint(fields[3], 16, 32)
-		if err != nil || flags&acceptCon == 0 {
+		if fields[5] != unconnected {
 			continue
 		}
 		paths = append(paths, path)
