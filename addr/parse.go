@@ -1,0 +1,309 @@
+package addr
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// maxPath is the longest socket path (or abstract name, after its '@') a
+// Linux sockaddr_un can hold: sun_path is 108 bytes and a path needs a
+// final NUL. An abstract name has a leading NUL instead.
+const maxPath = 107
+
+// ErrUDP is the error for a udp:, udp4: or udp6: address: the kind is
+// reserved, not yet served.
+var ErrUDP = errors.New("UDP addresses are not supported yet")
+
+// Error is a malformed address; Hint, when not empty, says how to write
+// it.
+type Error struct {
+	Msg  string
+	Hint string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// errorf builds an *Error.
+func errorf(format string, args ...any) *Error { return &Error{Msg: fmt.Sprintf(format, args...)} }
+
+// Options say what [Parse] accepts. The zero value parses an address to
+// dial, in either IP family.
+type Options struct {
+	// Listening accepts what only a listener takes: PORT and :PORT alone
+	// (every interface) and port 0 (a free port).
+	Listening bool
+	// Unix reads a bare argument as a Unix socket path (the ipc
+	// commands) instead of a TCP address.
+	Unix bool
+	// Family is the family -4 or -6 asked for; an address of the other
+	// family is an error.
+	Family Family
+}
+
+// Parse reads an ADDR given as one argument or two (HOST PORT). TCP
+// addresses are HOST:PORT, [IPv6]:PORT or HOST PORT, optionally behind
+// tcp:, tcp4: or tcp6:; a listener also takes PORT and :PORT. A Unix
+// socket is unix:PATH or unix:@NAME (or a bare PATH with o.Unix). tls:
+// in front of any of them asks for TLS. A port is a number or a TCP
+// service name. Errors are *Error, or wrap [ErrUDP].
+func Parse(args []string, o Options) (Addr, error) {
+	var a Addr
+	if len(args) == 0 {
+		if o.Unix {
+			return a, errorf("missing PATH")
+		}
+		return a, errorf("missing ADDR")
+	}
+	first := args[0]
+	if s, ok := strings.CutPrefix(first, "tls:"); ok {
+		a.TLS, first = true, s
+	}
+	kind, rest, err := scheme(first)
+	if err != nil {
+		return a, err
+	}
+	switch {
+	case kind == "unix" || (kind == "" && o.Unix):
+		if len(args) > 1 {
+			return a, errorf("too many arguments: %s", strings.Join(args[1:], " "))
+		}
+		if o.Family != AnyFamily {
+			return a, errorf("-4 and -6 don't apply to Unix sockets")
+		}
+		a.Kind, a.Path = Unix, rest
+		return a, checkPath(rest)
+	case kind == "tcp4":
+		a.Family = IPv4
+	case kind == "tcp6":
+		a.Family = IPv6
+	}
+	if o.Family != AnyFamily {
+		if a.Family != AnyFamily && a.Family != o.Family {
+			return a, errorf("%s conflicts with %s", flagOf(o.Family), kind+":")
+		}
+		a.Family = o.Family
+	}
+	host, port, err := split(rest, args[1:], o.Listening)
+	if err != nil {
+		return a, err
+	}
+	if err := checkHost(host, o.Listening); err != nil {
+		return a, err
+	}
+	if a.Port, err = parsePort(port, o.Listening); err != nil {
+		return a, err
+	}
+	a.Host = host
+	return a, a.checkFamily(kind)
+}
+
+// scheme splits the scheme off s: "tcp", "tcp4", "tcp6", "unix" or ""
+// (none), and the rest. A URL or an unknown word before a colon is an
+// error about the scheme (not about IPv6 brackets); udp: is reserved.
+func scheme(s string) (kind, rest string, err error) {
+	word, rest, ok := strings.Cut(s, ":")
+	if !ok {
+		return "", s, nil
+	}
+	switch strings.ToLower(word) {
+	case "tcp", "tcp4", "tcp6", "unix":
+		return strings.ToLower(word), rest, nil
+	case "udp", "udp4", "udp6":
+		return "", "", fmt.Errorf("%s: %w", word+":", ErrUDP)
+	case "tls":
+		return "", "", errorf("bad address %q: tls: goes first (tls:unix:PATH, tls:tcp6:HOST:PORT)", s)
+	}
+	if strings.HasPrefix(rest, "//") && isWord(word) {
+		return "", "", &Error{Msg: fmt.Sprintf("bad address %q: %s:// URLs are not addresses", s, word), Hint: "write HOST:PORT, or unix:PATH, with tcp:, tcp4:, tcp6:, unix: or tls: in front if you like"}
+	}
+	// host:port has one colon; a word before a second colon is a scheme,
+	// unless it is an IPv6 group (then brackets are what is missing).
+	if isWord(word) && strings.Contains(rest, ":") && !strings.HasPrefix(s, "[") && !isHexGroup(word) {
+		return "", "", &Error{Msg: fmt.Sprintf("bad address %q: unknown scheme %q", s, word+":"), Hint: "the schemes are tcp:, tcp4:, tcp6:, unix: and tls:"}
+	}
+	return "", s, nil
+}
+
+// split splits a TCP address into host and port: rest is the first
+// argument without its scheme, more the arguments after it.
+func split(rest string, more []string, listening bool) (host, port string, err error) {
+	switch len(more) {
+	case 0:
+	case 1:
+		host, port = rest, more[0]
+		if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+			host = host[1 : len(host)-1]
+		}
+		if host == "" {
+			return "", "", errorf("empty host")
+		}
+		return host, port, nil
+	default:
+		return "", "", errorf("too many arguments: %s", strings.Join(more[1:], " "))
+	}
+	switch {
+	case listening && isDigits(rest):
+		return "", rest, nil
+	case strings.HasPrefix(rest, "[") || strings.Count(rest, ":") == 1:
+		h, p, err := net.SplitHostPort(rest)
+		if err != nil {
+			return "", "", errorf("bad address %q: want HOST:PORT", rest)
+		}
+		return h, p, nil
+	case strings.Count(rest, ":") > 1:
+		return "", "", &Error{Msg: fmt.Sprintf("bad address %q: IPv6 addresses need brackets", rest), Hint: "write [IPv6]:PORT, or give HOST and PORT as two arguments"}
+	}
+	return "", "", errorf("bad address %q: missing port (want HOST:PORT or HOST PORT)", rest)
+}
+
+// checkFamily rejects an IP literal of the other family than a's.
+func (a Addr) checkFamily(kind string) error {
+	ip, err := netip.ParseAddr(a.Host)
+	if err != nil {
+		return nil
+	}
+	ask := flagOf(a.Family)
+	if kind == "tcp4" || kind == "tcp6" {
+		ask = kind + ":"
+	}
+	switch {
+	case a.Family == IPv4 && !ip.Unmap().Is4():
+		return errorf("%s given with the IPv6 address %s", ask, a.Host)
+	case a.Family == IPv6 && ip.Is4():
+		return errorf("%s given with the IPv4 address %s", ask, a.Host)
+	}
+	return nil
+}
+
+// flagOf names the flag that asks for f.
+func flagOf(f Family) string {
+	if f == IPv4 {
+		return "-4"
+	}
+	return "-6"
+}
+
+// checkHost rejects hosts no resolver could take.
+func checkHost(host string, listening bool) error {
+	if host == "" {
+		if listening {
+			return nil
+		}
+		return errorf("missing host (want HOST:PORT or HOST PORT)")
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil
+	}
+	if net.ParseIP(strings.SplitN(host, "%", 2)[0]) != nil {
+		return nil
+	}
+	if len(host) > 253 || strings.ContainsAny(host, " \t\r\n/\\[]@:%") {
+		return errorf("bad host %q", host)
+	}
+	return nil
+}
+
+// CheckHost reports whether host is an IP literal or a name a resolver
+// could take (for --source and the like).
+func CheckHost(host string) error { return checkHost(host, false) }
+
+// parsePort accepts 1-65535 (0 too when listening) or a TCP service name.
+func parsePort(s string, listening bool) (int, error) {
+	if isDigits(s) {
+		n, err := strconv.Atoi(s)
+		if err != nil || n > 65535 || len(s) > 5 {
+			return 0, errorf("bad port %q: want 0-65535", s)
+		}
+		if n == 0 && !listening {
+			return 0, errorf("port 0 is only for listening")
+		}
+		return n, nil
+	}
+	if !isServiceName(s) { // net.LookupPort would also take "+80"
+		return 0, errorf("bad port %q", s)
+	}
+	n, err := net.LookupPort("tcp", s)
+	if err != nil {
+		return 0, errorf("bad port %q: not a number or a known service", s)
+	}
+	return n, nil
+}
+
+// checkPath checks a socket path or @NAME: not empty, no NUL byte, and
+// no longer than the 107 bytes a socket address holds.
+func checkPath(p string) error {
+	name, what := p, "socket path"
+	if strings.HasPrefix(p, "@") {
+		name, what = p[1:], "abstract socket name"
+	}
+	switch {
+	case name == "":
+		return errorf("empty %s", what)
+	case strings.IndexByte(name, 0) >= 0:
+		return errorf("%s %q contains a NUL byte", what, p)
+	case len(name) > maxPath:
+		return errorf("%s is %d bytes, longer than the %d a Unix socket address can hold", what, len(name), maxPath)
+	}
+	return nil
+}
+
+// isServiceName reports whether s looks like an IANA service name: a
+// letter, then letters, digits and hyphens (RFC 6335), at most 32 bytes.
+func isServiceName(s string) bool {
+	if s == "" || len(s) > 32 || !isLetter(s[0]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isLetter(c) && !isDigit(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isWord reports whether s is a letter followed by letters and digits,
+// as a scheme is.
+func isWord(s string) bool {
+	if s == "" || !isLetter(s[0]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isLetter(s[i]) && !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isHexGroup reports whether s could be a group of an IPv6 address.
+func isHexGroup(s string) bool {
+	if len(s) > 4 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; !isDigit(s[i]) && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
