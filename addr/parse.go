@@ -75,7 +75,7 @@ func Parse(args []string, o Options) (Addr, error) {
 			return a, errorf("-4 and -6 don't apply to Unix sockets")
 		}
 		a.Kind, a.Path = Unix, rest
-		return a, checkPath(rest)
+		return a, CheckPath(rest)
 	case kind == "tcp4":
 		a.Family = IPv4
 	case kind == "tcp6":
@@ -233,9 +233,9 @@ func parsePort(s string, listening bool) (int, error) {
 	return n, nil
 }
 
-// checkPath checks a socket path or @NAME: not empty, no NUL byte, and
+// CheckPath checks a socket path or @NAME: not empty, no NUL byte, and
 // no longer than the 107 bytes a socket address holds.
-func checkPath(p string) error {
+func CheckPath(p string) error {
 	name, what := p, "socket path"
 	if strings.HasPrefix(p, "@") {
 		name, what = p[1:], "abstract socket name"

@@ -1,6 +1,8 @@
-// Package connect dials TCP connections for sockit: per-attempt timeouts,
-// address family, source address and port, retries with backoff. Every
-// connection it returns is wrapped by [pipe.Wrap].
+// Package connect dials sockit's connections: per-attempt timeouts,
+// address family, source address and port, retries with backoff, the TLS
+// handshake. TCP addresses are resolved and dialled here; Unix sockets
+// are dialled through [ipc.Dial]. Every connection it returns is wrapped
+// by [pipe.Wrap].
 package connect
 
 import (
@@ -12,24 +14,23 @@ import (
 	"strconv"
 	"time"
 
+	"sockit/addr"
+	"sockit/ipc"
 	"sockit/pipe"
 )
 
 // maxRetryDelay caps the doubling wait between attempts.
 const maxRetryDelay = 30 * time.Second
 
-// Dialer holds the options for dialing. The zero value dials over IPv4 or
-// IPv6 from any source address, once, with no timeout but the kernel's.
+// Dialer holds the options for dialing. The zero value dials from any
+// source address, once, with no timeout but the kernel's; the address
+// dialled chooses the family.
 type Dialer struct {
-	// Network is "tcp" (zero value: either family), "tcp4", "tcp6" or
-	// "unix" (the address is then a socket path, or @name for a Linux
-	// abstract socket, and Source and SourcePort do not apply).
-	Network string
 	// Timeout bounds each attempt, over all the addresses a name resolves
 	// to. Zero means the kernel's own limit (about two minutes on Linux).
 	Timeout time.Duration
 	// Source is the local IP address or host name to dial from; empty
-	// means any.
+	// means any. It and SourcePort do not apply to Unix sockets.
 	Source string
 	// SourcePort is the local port to dial from; zero means any.
 	SourcePort int
@@ -53,15 +54,16 @@ type handshakeError struct{ err error }
 func (e handshakeError) Error() string { return e.err.Error() }
 func (e handshakeError) Unwrap() error { return e.err }
 
-// Dial connects to addr ("host:port", or a path for "unix"), retrying as d says, and returns
-// the wrapped connection. A failure after retries wraps the last error.
-func (d Dialer) Dial(ctx context.Context, addr string) (*pipe.Conn, error) {
+// Dial connects to a, retrying as d says, and returns the wrapped
+// connection. A failure after retries wraps the last error. a.TLS is the
+// caller's to act on, through Handshake.
+func (d Dialer) Dial(ctx context.Context, a addr.Addr) (*pipe.Conn, error) {
 	wait := d.RetryDelay
 	if wait <= 0 {
 		wait = time.Second
 	}
 	for attempt := 1; ; attempt++ {
-		c, err := d.dialOnce(ctx, addr, attempt)
+		c, err := d.dialOnce(ctx, a, attempt)
 		if err == nil {
 			return c, nil
 		}
@@ -75,7 +77,7 @@ func (d Dialer) Dial(ctx context.Context, addr string) (*pipe.Conn, error) {
 			}
 			return nil, err
 		}
-		d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventRetry, Host: addr, Attempt: attempt, Err: err, Duration: wait})
+		d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventRetry, Host: hostOf(a), Attempt: attempt, Err: err, Duration: wait})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -87,30 +89,31 @@ func (d Dialer) Dial(ctx context.Context, addr string) (*pipe.Conn, error) {
 	}
 }
 
-// dialOnce resolves addr and tries its addresses in order until one
-// connects or the attempt's timeout passes.
-func (d Dialer) dialOnce(ctx context.Context, addr string, attempt int) (*pipe.Conn, error) {
-	network := d.Network
-	if network == "" {
-		network = "tcp"
+// hostOf is what events name as the address dialled: the host, or the
+// socket's path.
+func hostOf(a addr.Addr) string {
+	if a.Kind == addr.Unix {
+		return a.Path
 	}
+	return a.Host
+}
+
+// dialOnce resolves a and tries its addresses in order until one
+// connects or the attempt's timeout passes.
+func (d Dialer) dialOnce(ctx context.Context, a addr.Addr, attempt int) (*pipe.Conn, error) {
 	if d.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d.Timeout)
 		defer cancel()
 	}
-	if network == "unix" {
-		nd := net.Dialer{}
-		raw, err := nd.DialContext(ctx, network, addr)
+	if a.Kind == addr.Unix {
+		raw, err := ipc.Dial(ctx, a, d.Socket.Control)
 		if err != nil {
 			return nil, err
 		}
-		return d.wrap(ctx, raw, addr, attempt)
+		return d.wrap(ctx, raw, a.Path, attempt)
 	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
+	network, host, port := a.Network(), a.Host, strconv.Itoa(a.Port)
 	ips, err := d.lookup(ctx, network, host)
 	if err != nil {
 		return nil, err

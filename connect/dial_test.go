@@ -14,6 +14,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"sockit/addr"
 	"sockit/pipe"
 )
 
@@ -82,7 +83,7 @@ func TestDialConnects(t *testing.T) {
 	peer := server(t, ln)
 	var rec recorder
 	d := Dialer{Source: "127.0.0.2", Socket: pipe.Options{OnEvent: rec.observe}}
-	c, err := d.Dial(context.Background(), ln.Addr().String())
+	c, err := d.Dial(context.Background(), at(t, ln.Addr().String()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,10 +110,12 @@ func TestDialLookupAndSourcePort(t *testing.T) {
 	peer := server(t, ln)
 	port := freeAddr(t)[len("127.0.0.1:"):]
 	var rec recorder
-	d := Dialer{Network: "tcp4", Socket: pipe.Options{OnEvent: rec.observe}}
+	d := Dialer{Socket: pipe.Options{OnEvent: rec.observe}}
 	d.SourcePort, _ = strconv.Atoi(port)
 	_, lport, _ := net.SplitHostPort(ln.Addr().String())
-	c, err := d.Dial(context.Background(), net.JoinHostPort("localhost", lport))
+	a := at(t, net.JoinHostPort("localhost", lport))
+	a.Family = addr.IPv4
+	c, err := d.Dial(context.Background(), a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +131,7 @@ func TestDialLookupAndSourcePort(t *testing.T) {
 func TestDialRetriesThenFails(t *testing.T) {
 	var rec recorder
 	d := Dialer{Retries: 2, RetryDelay: time.Millisecond, Socket: pipe.Options{OnEvent: rec.observe}}
-	_, err := d.Dial(context.Background(), freeAddr(t))
+	_, err := d.Dial(context.Background(), at(t, freeAddr(t)))
 	if !errors.Is(err, syscall.ECONNREFUSED) || !strings.HasSuffix(err.Error(), "(after 3 attempts)") {
 		t.Fatalf("Dial = %v", err)
 	}
@@ -152,7 +155,8 @@ func TestDialRetryReachesLateServer(t *testing.T) {
 		err error
 	}
 	res := make(chan result, 1)
-	go func() { c, err := d.Dial(context.Background(), addr); res <- result{c, err} }()
+	a := at(t, addr)
+	go func() { c, err := d.Dial(context.Background(), a); res <- result{c, err} }()
 	<-retried // the first attempt was refused: start the server now
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -174,14 +178,15 @@ func TestDialCancelledWhileWaiting(t *testing.T) {
 			cancel(stop)
 		}
 	}}}
-	if _, err := d.Dial(ctx, freeAddr(t)); !errors.Is(err, stop) {
+	if _, err := d.Dial(ctx, at(t, freeAddr(t))); !errors.Is(err, stop) {
 		t.Errorf("Dial = %v, want the context's cause", err)
 	}
 }
 
 func TestDialFamilyMismatch(t *testing.T) {
-	d := Dialer{Network: "tcp6"}
-	if _, err := d.Dial(context.Background(), "127.0.0.1:9"); err == nil {
+	a := at(t, "127.0.0.1:9")
+	a.Family = addr.IPv6
+	if _, err := (Dialer{}).Dial(context.Background(), a); err == nil {
 		t.Error("tcp6 dial to an IPv4 address succeeded")
 	}
 }
@@ -222,7 +227,7 @@ func TestDialZone(t *testing.T) {
 	}
 	peer := server(t, ln)
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	c, err := Dialer{}.Dial(context.Background(), net.JoinHostPort("::1%lo", port))
+	c, err := Dialer{}.Dial(context.Background(), at(t, net.JoinHostPort("::1%lo", port)))
 	if err != nil {
 		t.Fatalf("dial [::1%%lo]: %v", err)
 	}
@@ -240,7 +245,7 @@ func TestDialZone(t *testing.T) {
 	}
 	peer2 := server(t, ln2)
 	_, port2, _ := net.SplitHostPort(ln2.Addr().String())
-	c2, err := Dialer{}.Dial(context.Background(), net.JoinHostPort(host, port2))
+	c2, err := Dialer{}.Dial(context.Background(), at(t, net.JoinHostPort(host, port2)))
 	if err != nil {
 		t.Fatalf("dial [%s]:%s: %v", host, port2, err)
 	}
@@ -270,4 +275,14 @@ func linkLocal() (string, net.IP) {
 		}
 	}
 	return "", nil
+}
+
+// at parses the address s to dial, or fails the test.
+func at(t *testing.T, s string) addr.Addr {
+	t.Helper()
+	a, err := addr.Parse([]string{s}, addr.Options{})
+	if err != nil {
+		t.Fatalf("addr.Parse(%q) = %v", s, err)
+	}
+	return a
 }

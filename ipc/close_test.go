@@ -49,7 +49,7 @@ func TestListenClose(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := sockPath(t, "s")
-			l, err := Listen(t.Context(), p, ListenOptions{})
+			l, err := Listen(t.Context(), unixAddr(p), ListenOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

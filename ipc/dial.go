@@ -4,32 +4,27 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"syscall"
 
-	"sockit/pipe"
+	"sockit/addr"
 )
 
-// Dial connects to the Unix stream socket path (or @NAME), wraps the
-// connection with o and reports a connect event (Attempt 1) to
-// o.OnEvent. Buffer sizes in o are set before connecting.
+// Dial connects to the Unix stream socket a (a path or @NAME); control,
+// when not nil, runs on the socket before it connects (buffer sizes).
+// Every Unix connection sockit makes comes through here.
 //
 // A socket nobody answers on fails with the net package's error, which
-// wraps syscall.ECONNREFUSED; a missing socket or directory and a denied
-// permission fail with an error that says so and wraps fs.ErrNotExist or
-// fs.ErrPermission.
-func Dial(ctx context.Context, path string, o pipe.Options) (*pipe.Conn, error) {
-	if err := checkPath(path); err != nil {
-		return nil, fmt.Errorf("dial unix %s: %w", path, err)
+// wraps syscall.ECONNREFUSED; a missing socket or directory, a file that
+// is not a socket and a denied permission fail with an error that says so
+// and wraps fs.ErrNotExist, [ErrNotSocket] or fs.ErrPermission.
+func Dial(ctx context.Context, a addr.Addr, control func(network, address string, c syscall.RawConn) error) (net.Conn, error) {
+	if err := addr.CheckPath(a.Path); err != nil {
+		return nil, fmt.Errorf("dial unix %s: %w", a.Path, err)
 	}
-	d := net.Dialer{Control: o.Control}
-	raw, err := d.DialContext(ctx, "unix", path)
+	d := net.Dialer{Control: control}
+	raw, err := d.DialContext(ctx, "unix", a.Path)
 	if err != nil {
-		return nil, explain(path, true, err)
+		return nil, explain(a.Path, true, err)
 	}
-	c, err := pipe.Wrap(raw, o)
-	if err != nil {
-		raw.Close()
-		return nil, err
-	}
-	o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnect, ID: c.ID(), Local: c.LocalAddr(), Remote: c.RemoteAddr(), Host: path, Attempt: 1})
-	return c, nil
+	return raw, nil
 }

@@ -23,8 +23,8 @@ func (e *pathError) Error() string { return e.msg }
 func (e *pathError) Unwrap() error { return e.err }
 
 // explain rewords the errors of listening on or dialing path that a user
-// can fix: a missing directory, a missing socket (dialing) and a denied
-// permission. Other errors are returned as they are.
+// can fix: a missing directory, a missing socket or a file that is not
+// one (dialing) and a denied permission. Other errors are returned as they are.
 func explain(path string, dialing bool, err error) error {
 	var errno syscall.Errno
 	if !errors.As(err, &errno) {
@@ -40,6 +40,10 @@ func explain(path string, dialing bool, err error) error {
 		}
 	case syscall.EACCES, syscall.EPERM:
 		return &pathError{"unix " + path + ": permission denied", errno}
+	case syscall.ECONNREFUSED: // Linux's answer for a file that is not a socket, too
+		if fi, serr := os.Lstat(path); dialing && serr == nil && fi.Mode().Type() != fs.ModeSocket {
+			return &pathError{"unix " + path + ": " + fileKind(fi.Mode()) + ", not a socket", ErrNotSocket}
+		}
 	}
 	return err
 }

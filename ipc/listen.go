@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"sockit/addr"
 )
 
 // ErrNotSocket is wrapped by the error Listen returns when its path exists
@@ -45,7 +47,7 @@ type Listener struct {
 	closeErr  error
 }
 
-// Listen listens on the Unix stream socket path, or on a Linux abstract
+// Listen listens on the Unix stream socket a: a path, or a Linux abstract
 // name (@NAME: no file, no hygiene, no mode).
 //
 // An existing socket file that nobody answers on is removed first; one a
@@ -59,11 +61,12 @@ type Listener struct {
 // file with that mode less the umask, and the file is then chmod-ed to
 // the exact mode if the umask took bits away. The process umask is not
 // touched (see mode_other.go for other systems).
-func Listen(ctx context.Context, path string, o ListenOptions) (*Listener, error) {
-	if err := checkPath(path); err != nil {
+func Listen(ctx context.Context, a addr.Addr, o ListenOptions) (*Listener, error) {
+	path := a.Path
+	if err := addr.CheckPath(path); err != nil {
 		return nil, fmt.Errorf("listen unix %s: %w", path, err)
 	}
-	if IsAbstract(path) {
+	if isAbstract(path) {
 		var lc net.ListenConfig
 		ln, err := lc.Listen(ctx, "unix", path)
 		if err != nil {

@@ -81,7 +81,7 @@ func TestListenExisting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, intact := tc.setup(t, shortDir(t))
-			l, err := Listen(t.Context(), p, ListenOptions{})
+			l, err := Listen(t.Context(), unixAddr(p), ListenOptions{})
 			if tc.wantIs == nil {
 				if err != nil {
 					t.Fatalf("Listen = %v", err)
@@ -179,7 +179,7 @@ func TestListenMode(t *testing.T) {
 		p := sockPath(t, "s")
 		var l *Listener
 		var err error
-		withUmask(tc.umask, func() { l, err = Listen(t.Context(), p, ListenOptions{Mode: tc.mode}) })
+		withUmask(tc.umask, func() { l, err = Listen(t.Context(), unixAddr(p), ListenOptions{Mode: tc.mode}) })
 		if err != nil {
 			t.Fatalf("Listen(mode %v, umask %#o) = %v", tc.mode, tc.umask, err)
 		}

@@ -38,7 +38,7 @@ func TestListeningOnNoConnect(t *testing.T) {
 		t.Skip("no /proc/net/unix")
 	}
 	path := filepath.Join(shortDir(t), "live.sock")
-	ln, err := Listen(context.Background(), path, ListenOptions{})
+	ln, err := Listen(context.Background(), unixAddr(path), ListenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestListeningOnNoConnect(t *testing.T) {
 	if !listeningOn(path, fi) {
 		t.Fatalf("listeningOn(%s) = false for a live listener", path)
 	}
-	if _, err := Listen(context.Background(), path, ListenOptions{}); err == nil || !strings.Contains(err.Error(), "in use") {
+	if _, err := Listen(context.Background(), unixAddr(path), ListenOptions{}); err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Fatalf("second Listen: %v, want address in use", err)
 	}
 	c, err := net.Dial("unix", path)

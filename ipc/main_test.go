@@ -4,12 +4,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 
 	"go.uber.org/goleak"
 
+	"sockit/addr"
 	"sockit/pipe"
 )
 
@@ -69,9 +69,13 @@ func acceptInto(ln net.Listener, ch chan<- accepted) {
 func dialPair(t *testing.T, l *Listener, o pipe.Options) (*pipe.Conn, net.Conn) {
 	t.Helper()
 	acc := acceptOne(l)
-	c, err := Dial(t.Context(), l.Path(), o)
+	raw, err := Dial(t.Context(), unixAddr(l.Path()), o.Control)
 	if err != nil {
 		t.Fatalf("Dial(%s) = %v", l.Path(), err)
+	}
+	c, err := pipe.Wrap(raw, o)
+	if err != nil {
+		t.Fatalf("Wrap = %v", err)
 	}
 	a := <-acc
 	if a.err != nil {
@@ -82,11 +86,14 @@ func dialPair(t *testing.T, l *Listener, o pipe.Options) (*pipe.Conn, net.Conn) 
 	return c, a.c
 }
 
+// unixAddr is the address of the Unix socket path.
+func unixAddr(path string) addr.Addr { return addr.Addr{Kind: addr.Unix, Path: path} }
+
 // listenT listens on path or fails the test; the listener is closed at
 // cleanup.
 func listenT(t *testing.T, path string, o ListenOptions) *Listener {
 	t.Helper()
-	l, err := Listen(t.Context(), path, o)
+	l, err := Listen(t.Context(), unixAddr(path), o)
 	if err != nil {
 		t.Fatalf("Listen(%s) = %v", path, err)
 	}
@@ -94,29 +101,6 @@ func listenT(t *testing.T, path string, o ListenOptions) *Listener {
 	return l
 }
 
-// recorder collects events.
-type recorder struct {
-	mu     sync.Mutex
-	events []pipe.Event
-}
-
-func (r *recorder) observe(e pipe.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, e)
-}
-
-func (r *recorder) named(name string) []pipe.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []pipe.Event
-	for _, e := range r.events {
-		if e.Name == name {
-			out = append(out, e)
-		}
-	}
-	return out
-}
 
 // sockPath joins name to a new short directory.
 func sockPath(t *testing.T, name string) string { return filepath.Join(shortDir(t), name) }
