@@ -63,7 +63,7 @@ func TestParse(t *testing.T) {
 		{[]string{"unix:@"}, Options{}, "", "empty abstract socket name"},
 		{[]string{"unix:/" + strings.Repeat("x", 107)}, Options{}, "", "longer than the 107"},
 		{[]string{"unix:a\x00b"}, Options{}, "", "NUL byte"},
-		{[]string{"unix:/a"}, Options{Family: IPv4}, "", "-4 and -6 don't apply"},
+		{[]string{"unix:/a"}, Options{Family: IPv4}, "", "-4 applies to TCP, not to Unix sockets"},
 		{[]string{"unix:tls:/a"}, Options{}, "", ""},
 		{[]string{"tcp6:127.0.0.1:80"}, Options{}, "", "tcp6: given with the IPv4 address"},
 		{[]string{"127.0.0.1:80"}, Options{Family: IPv6}, "", "-6 given with the IPv4 address"},

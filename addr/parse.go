@@ -72,7 +72,7 @@ func Parse(args []string, o Options) (Addr, error) {
 			return a, errorf("too many arguments: %s", strings.Join(args[1:], " "))
 		}
 		if o.Family != AnyFamily {
-			return a, errorf("-4 and -6 don't apply to Unix sockets")
+			return a, errorf("%s applies to TCP, not to Unix sockets", flagOf(o.Family))
 		}
 		a.Kind, a.Path = Unix, rest
 		return a, CheckPath(rest)
@@ -113,7 +113,7 @@ func scheme(s string) (kind, rest string, err error) {
 	case "tcp", "tcp4", "tcp6", "unix":
 		return strings.ToLower(word), rest, nil
 	case "udp", "udp4", "udp6":
-		return "", "", fmt.Errorf("%s: %w", word+":", ErrUDP)
+		return "", "", fmt.Errorf("bad address %q: %w", s, ErrUDP)
 	case "tls":
 		return "", "", errorf("bad address %q: tls: goes first (tls:unix:PATH, tls:tcp6:HOST:PORT)", s)
 	}
@@ -207,9 +207,15 @@ func checkHost(host string, listening bool) error {
 	return nil
 }
 
-// CheckHost reports whether host is an IP literal or a name a resolver
-// could take (for --source and the like).
-func CheckHost(host string) error { return checkHost(host, false) }
+// CheckHost checks a host given apart from an address (a source to dial
+// from): an IP literal of family f (any family for AnyFamily) or a name a
+// resolver could take.
+func CheckHost(host string, f Family) error {
+	if err := checkHost(host, false); err != nil {
+		return err
+	}
+	return Addr{Host: host, Family: f}.checkFamily("")
+}
 
 // parsePort accepts 1-65535 (0 too when listening) or a TCP service name.
 func parsePort(s string, listening bool) (int, error) {

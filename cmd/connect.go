@@ -3,13 +3,13 @@ package cmd
 import (
 	"context"
 	"errors"
-	"net"
 	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"sockit/addr"
 	"sockit/connect"
 	"sockit/pipe"
 )
@@ -37,7 +37,7 @@ func (e *env) connect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	netw, addr, err := target(c, false)
+	a, err := address(c, false)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (e *env) connect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	dialer, err := e.dialer(c, netw, addr, sock)
+	dialer, err := e.dialer(c, a, sock)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (e *env) connect(c *cli.Context) error {
 	dialer.Socket.Tap = tap
 	jo = e.endRules(c, jo)
 	in := e.input(c)
-	conn, err := dial(c.Context, dialer, addr)
+	conn, err := dial(c.Context, dialer, a)
 	if err != nil {
 		return err
 	}
@@ -71,36 +71,31 @@ func (e *env) connect(c *cli.Context) error {
 	return clientCertCause(conn, pipe.Join(c.Context, conn, in, e.stdout, jo))
 }
 
-// dialer builds the Dialer for addr from the dial and TLS flags.
-func (e *env) dialer(c *cli.Context, netw, addr string, sock pipe.Options) (connect.Dialer, error) {
-	d, err := dialerFrom(c, netw, sock)
+// dialer builds the Dialer for a from the dial and TLS flags.
+func (e *env) dialer(c *cli.Context, a addr.Addr, sock pipe.Options) (connect.Dialer, error) {
+	d, err := dialerFrom(c, a, sock)
 	if err != nil {
 		return d, err
 	}
-	host := "localhost" // what a Unix socket's server certificate should name
-	if netw != "unix" {
-		host, _, _ = net.SplitHostPort(addr)
-	}
-	d.Handshake, err = e.clientHandshake(c, host, sock)
+	d.Handshake, err = e.clientHandshake(c, a, sock)
 	return d, err
 }
 
-// dial dials addr with d. A refusal gets a hint about --retry only when
+// dial dials a with d. A refusal gets a hint about --retry only when
 // there were no retries: after them, the error says how many attempts
 // failed.
-func dial(ctx context.Context, d connect.Dialer, addr string) (*pipe.Conn, error) {
-	conn, err := d.Dial(ctx, addr)
+func dial(ctx context.Context, d connect.Dialer, a addr.Addr) (*pipe.Conn, error) {
+	conn, err := d.Dial(ctx, a)
 	if errors.Is(err, syscall.ECONNREFUSED) && d.Retries == 0 {
 		return nil, &hinted{err: err, hints: []string{"nothing is listening there; --retry N waits for a server that starts late"}}
 	}
 	return conn, err
 }
 
-// dialerFrom builds the Dialer from the dial flags.
-func dialerFrom(c *cli.Context, netw string, sock pipe.Options) (connect.Dialer, error) {
+// dialerFrom builds the Dialer to a from the dial flags.
+func dialerFrom(c *cli.Context, a addr.Addr, sock pipe.Options) (connect.Dialer, error) {
 	name := commandName(c)
 	d := connect.Dialer{
-		Network:    netw,
 		Timeout:    c.Duration("connect-timeout"),
 		Source:     c.String("source"),
 		Retries:    c.Int("retry"),
@@ -121,28 +116,9 @@ func dialerFrom(c *cli.Context, netw string, sock pipe.Options) (connect.Dialer,
 		d.SourcePort = n
 	}
 	if d.Source != "" {
-		if err := checkHost(d.Source, false); err != nil {
+		if err := addr.CheckHost(d.Source, a.Family); err != nil {
 			return d, usagef(name, "bad --source: %v", err)
-		}
-		if err := checkFamily(name, net.JoinHostPort(d.Source, "0"), netw); err != nil {
-			return d, err
 		}
 	}
 	return d, nil
-}
-
-// checkFamily rejects an IP literal of the other family than -4 or -6 ask
-// for.
-func checkFamily(cmd, addr, netw string) error {
-	host, _, _ := net.SplitHostPort(addr)
-	ip := net.ParseIP(host)
-	switch {
-	case ip == nil:
-		return nil
-	case netw == "tcp4" && ip.To4() == nil:
-		return usagef(cmd, "-4 given with the IPv6 address %s", host)
-	case netw == "tcp6" && ip.To4() != nil:
-		return usagef(cmd, "-6 given with the IPv4 address %s", host)
-	}
-	return nil
 }

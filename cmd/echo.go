@@ -26,7 +26,7 @@ func (e *env) echo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	netw, addr, err := target(c, true)
+	a, err := address(c, true)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (e *env) echo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	l, err := e.newListener(c, netw, addr, lim, sock)
+	l, err := e.newListener(c, a, lim, sock)
 	if err != nil {
 		return err
 	}

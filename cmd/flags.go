@@ -160,19 +160,6 @@ func parseBytes(s string) (int64, error) {
 	return n * mult, nil
 }
 
-// network returns "tcp", "tcp4" or "tcp6" from -4 and -6.
-func network(c *cli.Context) (string, error) {
-	switch v4, v6 := c.Bool("4"), c.Bool("6"); {
-	case v4 && v6:
-		return "", usagef(commandName(c), "-4 and -6 can't be used together")
-	case v4:
-		return "tcp4", nil
-	case v6:
-		return "tcp6", nil
-	}
-	return "tcp", nil
-}
-
 // joinOptions reads the end-of-stream flags.
 func joinOptions(c *cli.Context) (pipe.JoinOptions, error) {
 	o := pipe.JoinOptions{

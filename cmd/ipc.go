@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"sockit/addr"
 	"sockit/ipc"
 	"sockit/listen"
 	"sockit/pipe"
@@ -70,44 +71,8 @@ func underIPC(c *cli.Context) bool {
 	return false
 }
 
-// target reads the command's ADDR: a Unix socket path for the ipc
-// commands and for unix:PATH (network "unix"), else a TCP address with
-// the family of -4 and -6. It then checks that every flag given applies
-// to that address (see checkApplies).
-func target(c *cli.Context, listening bool) (netw, addr string, err error) {
-	return targetOf(c, c.Args().Slice(), listening)
-}
-
-// targetOf reads ADDR from args, as target does.
-func targetOf(c *cli.Context, args []string, listening bool) (netw, addr string, err error) {
-	name := commandName(c)
-	if underIPC(c) || (len(args) > 0 && ipc.IsUnixAddr(args[0])) {
-		switch {
-		case len(args) == 0:
-			return "", "", usagef(name, "missing PATH")
-		case len(args) > 1:
-			return "", "", usagef(name, "too many arguments: %s", args[1])
-		}
-		p, err := ipc.ParseAddr(args[0])
-		if err != nil {
-			return "", "", usagef(name, "%v", err)
-		}
-		return "unix", p, checkApplies(c, site{unix: true, abstract: ipc.IsAbstract(p), listening: listening})
-	}
-	if err := checkApplies(c, site{listening: listening}); err != nil {
-		return "", "", err
-	}
-	if netw, err = network(c); err != nil {
-		return "", "", err
-	}
-	if addr, err = parseAddr(name, args, listening); err != nil {
-		return "", "", err
-	}
-	return netw, addr, checkFamily(name, addr, netw)
-}
-
 // unixListenOptions reads --mode, which only a Unix socket file takes.
-func unixListenOptions(c *cli.Context, netw string) (ipc.ListenOptions, error) {
+func unixListenOptions(c *cli.Context) (ipc.ListenOptions, error) {
 	name := commandName(c)
 	var o ipc.ListenOptions
 	if s := c.String("mode"); s != "" { // on a socket file only: see checkApplies
@@ -124,12 +89,9 @@ func unixListenOptions(c *cli.Context, netw string) (ipc.ListenOptions, error) {
 // lim for a Unix socket. An abstract name, which has no file mode to keep
 // other users out, serves only sockit's own user and root, and the users
 // --allow-uid adds.
-func unixLimits(c *cli.Context, netw, addr string, lim listen.Limits) (listen.Limits, error) {
+func unixLimits(c *cli.Context, a addr.Addr, lim listen.Limits) (listen.Limits, error) {
 	uids := c.IntSlice("allow-uid")
-	if netw != "unix" {
-		if len(uids) > 0 {
-			return lim, usagef(commandName(c), "--allow-uid applies only to Unix sockets")
-		}
+	if a.Kind != addr.Unix { // --allow-uid is refused there: see checkApplies
 		return lim, nil
 	}
 	for _, u := range uids {
@@ -137,7 +99,7 @@ func unixLimits(c *cli.Context, netw, addr string, lim listen.Limits) (listen.Li
 			return lim, usagef(commandName(c), "bad --allow-uid %d", u)
 		}
 	}
-	if ipc.IsAbstract(addr) {
+	if a.Abstract() {
 		uids = ipc.AbstractUIDs(uids)
 	}
 	lim.Admit = ipc.AllowUIDs(uids)

@@ -17,12 +17,13 @@ import (
 // Sub-packages inherit their top-level package's rule.
 var allowedImports = map[string][]string{
 	".":       {"cmd"},
-	"cmd":     {"listen", "connect", "ipc", "pipe", "tls"},
-	"listen":  {"pipe"},
-	"connect": {"pipe"},
-	"ipc":     {"pipe"},
+	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr"},
+	"listen":  {"pipe", "addr"},
+	"connect": {"ipc", "pipe", "addr"},
+	"ipc":     {"pipe", "addr"},
 	"pipe":    {},
 	"tls":     {},
+	"addr":    {},
 }
 
 // cliOnly are the modules only cmd may import.

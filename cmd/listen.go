@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"sockit/addr"
 	"sockit/ipc"
 	"sockit/listen"
 	"sockit/pipe"
@@ -45,7 +46,7 @@ func (e *env) listen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	netw, addr, err := target(c, true)
+	a, err := address(c, true)
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func (e *env) listen(c *cli.Context) error {
 	if lim.MaxConns > 0 && !keep {
 		return usagef(commandName(c), "--max-conns needs -k (without it, listen serves one connection)")
 	}
-	l, err := e.newListener(c, netw, addr, lim, sock)
+	l, err := e.newListener(c, a, lim, sock)
 	if err != nil {
 		return err
 	}
@@ -132,10 +133,10 @@ func (e *env) keepOpenHandler(c *cli.Context, x *listen.Exec, in io.Reader, jo p
 func (e *env) openListener(c *cli.Context, l *listener, sock pipe.Options) (net.Listener, error) {
 	var ln net.Listener
 	var err error
-	if l.netw == "unix" {
+	if l.addr.Kind == addr.Unix {
 		ln, err = ipc.Listen(c.Context, l.addr, l.unix)
 	} else {
-		ln, err = listenTCP(c, l.netw, l.addr, sock)
+		ln, err = listen.Listen(c.Context, l.addr, sock)
 	}
 	if err != nil {
 		return nil, err
@@ -158,20 +159,6 @@ func (e *env) openListener(c *cli.Context, l *listener, sock pipe.Options) (net.
 	}
 	sock.OnEvent.Emit(pipe.Event{Name: pipe.EventListening, Local: ln.Addr()})
 	return ln, nil
-}
-
-// listenTCP listens on a TCP address; an empty host with -4 or -6 means
-// every address of that family.
-func listenTCP(c *cli.Context, netw, addr string, sock pipe.Options) (net.Listener, error) {
-	if host, port, _ := net.SplitHostPort(addr); host == "" {
-		switch netw {
-		case "tcp4":
-			addr = net.JoinHostPort("0.0.0.0", port)
-		case "tcp6":
-			addr = net.JoinHostPort("::", port)
-		}
-	}
-	return listen.Listen(c.Context, netw, addr, sock)
 }
 
 // writeAtomic writes data to path through a temporary file in the same

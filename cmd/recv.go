@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,7 +114,7 @@ func (e *env) recv(c *cli.Context) error {
 // like the address (sockit recv /tmp/x 9000).
 func swappedArgs(err error, args []string) error {
 	var ue *usageError
-	if len(args) == 2 && errors.As(err, &ue) && (isDigits(args[1]) || strings.Contains(args[1], ":")) && !isDigits(args[0]) {
+	if len(args) == 2 && errors.As(err, &ue) && (isPort(args[1]) || strings.Contains(args[1], ":")) && !isPort(args[0]) {
 		ue.hints = append(ue.hints, "ADDR comes first, then DIR: sockit recv "+args[1]+" "+args[0])
 	}
 	return err
@@ -152,4 +153,10 @@ func (e *env) recvRaw(ctx context.Context, conn *pipe.Conn, path string, force b
 	}
 	p.summary(xfer.Stats{Files: 1, Bytes: n, Elapsed: time.Since(start)})
 	return nil
+}
+
+// isPort reports whether s is all digits, as a port number is.
+func isPort(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 16)
+	return err == nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"sockit/addr"
 	"sockit/ipc"
 	"sockit/listen"
 	"sockit/pipe"
@@ -62,26 +63,25 @@ func sessionFlags() []cli.Flag {
 // listener is a listening socket read from the flags and checked, but
 // not yet bound: every usage error comes before anything is created.
 type listener struct {
-	netw, addr string
+	addr       addr.Addr
 	unix       ipc.ListenOptions
 	lim        listen.Limits
 	notice     string // the TLS certificate's fingerprint, told once bound
 }
 
-// newListener reads what a listener on netw and addr takes from the
-// flags besides lim: --mode, the Unix socket's checks and the TLS
-// handshake.
-func (e *env) newListener(c *cli.Context, netw, addr string, lim listen.Limits, sock pipe.Options) (*listener, error) {
-	uo, err := unixListenOptions(c, netw)
+// newListener reads what a listener on a takes from the flags besides
+// lim: --mode, the Unix socket's checks and the TLS handshake.
+func (e *env) newListener(c *cli.Context, a addr.Addr, lim listen.Limits, sock pipe.Options) (*listener, error) {
+	uo, err := unixListenOptions(c)
 	if err != nil {
 		return nil, err
 	}
-	lim, err = unixLimits(c, netw, addr, lim)
+	lim, err = unixLimits(c, a, lim)
 	if err != nil {
 		return nil, err
 	}
-	l := &listener{netw: netw, addr: addr, unix: uo}
-	lim.Handshake, l.notice, err = e.serverHandshake(c, listenHost(netw, addr), sock)
+	l := &listener{addr: a, unix: uo}
+	lim.Handshake, l.notice, err = e.serverHandshake(c, a, sock)
 	l.lim = lim
 	return l, err
 }

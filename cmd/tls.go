@@ -15,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"sockit/addr"
 	"sockit/pipe"
 	sockittls "sockit/tls"
 )
@@ -58,9 +59,9 @@ func tlsServerFlags() []cli.Flag {
 // tlsFlagNames are the flags that need --tls.
 var tlsFlagNames = []string{"cert", "key", "alpn", "handshake-timeout", "ca", "server-name", "pin", "insecure", "sni", "client-ca"}
 
-// requireTLS fails when a TLS flag is given without --tls.
-func requireTLS(c *cli.Context) error {
-	if c.Bool("tls") {
+// requireTLS fails when a TLS flag is given without --tls or tls:.
+func requireTLS(c *cli.Context, on bool) error {
+	if on {
 		return nil
 	}
 	for _, f := range tlsFlagNames {
@@ -94,10 +95,10 @@ func alpn(c *cli.Context) ([]string, error) {
 	return out, nil
 }
 
-// clientHandshake builds the TLS client handshake for connect; nil
-// without --tls. host is the name (or address) dialled.
-func (e *env) clientHandshake(c *cli.Context, host string, sock pipe.Options) (func(context.Context, net.Conn) (net.Conn, error), error) {
-	if err := requireTLS(c); err != nil || !c.Bool("tls") {
+// clientHandshake builds the TLS client handshake for dialling a; nil
+// unless a asks for TLS (--tls or tls:).
+func (e *env) clientHandshake(c *cli.Context, a addr.Addr, sock pipe.Options) (func(context.Context, net.Conn) (net.Conn, error), error) {
+	if err := requireTLS(c, a.TLS); err != nil || !a.TLS {
 		return nil, err
 	}
 	if err := certPair(c); err != nil {
@@ -112,7 +113,7 @@ func (e *env) clientHandshake(c *cli.Context, host string, sock pipe.Options) (f
 		Insecure: c.Bool("insecure"), CertFile: c.String("cert"), KeyFile: c.String("key"), ALPN: protos,
 	}
 	if o.ServerName == "" {
-		o.ServerName = host
+		o.ServerName = a.ServerName()
 	}
 	cfg, err := sockittls.ClientConfig(o)
 	if err != nil {
@@ -182,11 +183,11 @@ func clientCertError(peer net.Addr, why string, req *sockittls.CertRequest, err 
 // help.
 type clientCertFailure struct{ tlsFailure }
 
-// serverHandshake builds the TLS server handshake for a listener on
-// host, and the notice that names its certificate's fingerprint, to print
-// once the listener is bound; nil and "" without --tls.
-func (e *env) serverHandshake(c *cli.Context, host string, sock pipe.Options) (func(context.Context, net.Conn) (net.Conn, error), string, error) {
-	if err := requireTLS(c); err != nil || !c.Bool("tls") {
+// serverHandshake builds the TLS server handshake for a listener on a,
+// and the notice that names its certificate's fingerprint, to print once
+// the listener is bound; nil and "" unless a asks for TLS.
+func (e *env) serverHandshake(c *cli.Context, a addr.Addr, sock pipe.Options) (func(context.Context, net.Conn) (net.Conn, error), string, error) {
+	if err := requireTLS(c, a.TLS); err != nil || !a.TLS {
 		return nil, "", err
 	}
 	if err := certPair(c); err != nil {
@@ -197,8 +198,8 @@ func (e *env) serverHandshake(c *cli.Context, host string, sock pipe.Options) (f
 		return nil, "", err
 	}
 	o := sockittls.ServerOptions{CertFile: c.String("cert"), KeyFile: c.String("key"), ClientCAFiles: c.StringSlice("client-ca"), ALPN: protos}
-	if host != "" {
-		o.Hosts = []string{host}
+	if a.Host != "" { // the throwaway certificate names it too
+		o.Hosts = []string{a.Host}
 	}
 	for _, spec := range *c.Generic("sni").(*specList) {
 		s, err := sockittls.ParseSNI(spec)
@@ -262,13 +263,3 @@ type tlsFailure struct {
 
 func (e tlsFailure) Error() string { return e.msg }
 func (e tlsFailure) Unwrap() error { return e.err }
-
-// listenHost is the name a listener's throwaway certificate is made for,
-// besides localhost and the loopback addresses.
-func listenHost(netw, addr string) string {
-	if netw == "unix" {
-		return ""
-	}
-	host, _, _ := net.SplitHostPort(addr)
-	return host
-}

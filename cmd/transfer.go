@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"sockit/addr"
 	"sockit/connect"
 	"sockit/listen"
 	"sockit/pipe"
@@ -30,23 +31,23 @@ func tlsTransferFlags() []cli.Flag {
 // and checked: a dialer, or a listener not yet bound.
 type transferEnd struct {
 	dialer connect.Dialer
-	addr   string    // what dialer dials
+	addr   addr.Addr // what dialer dials
 	ln     *listener // nil when dialling
 }
 
 // newTransferEnd reads ADDR from args and the flags of the role: with
 // listening, a listener (send --listen, recv), else a dialer.
 func (e *env) newTransferEnd(c *cli.Context, args []string, listening bool, sock pipe.Options) (*transferEnd, error) {
-	netw, addr, err := targetOf(c, args, listening)
+	a, err := addressOf(c, args, listening)
 	if err != nil {
 		return nil, err
 	}
 	if listening {
-		l, err := e.newListener(c, netw, addr, listen.Limits{}, sock)
+		l, err := e.newListener(c, a, listen.Limits{}, sock)
 		return &transferEnd{ln: l}, err
 	}
-	d, err := e.dialer(c, netw, addr, sock)
-	return &transferEnd{dialer: d, addr: addr}, err
+	d, err := e.dialer(c, a, sock)
+	return &transferEnd{dialer: d, addr: a}, err
 }
 
 // openTransfer opens the one connection of a transfer: it dials, or

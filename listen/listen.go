@@ -12,16 +12,25 @@ import (
 	"sync"
 	"time"
 
+	"sockit/addr"
 	"sockit/pipe"
 )
 
-// Listen opens a listener on addr ("host:port"; an empty host means every
-// interface) over network "tcp" (either family), "tcp4" or "tcp6". Buffer
-// sizes in o are set on the listening socket, so accepted connections
-// inherit them.
-func Listen(ctx context.Context, network, addr string, o pipe.Options) (net.Listener, error) {
+// Listen opens a TCP listener on a; an empty host means every interface
+// (of a's family, when it has one). Buffer sizes in o are set on the
+// listening socket, so accepted connections inherit them. Unix sockets
+// are ipc's: see [ipc.Listen].
+func Listen(ctx context.Context, a addr.Addr, o pipe.Options) (net.Listener, error) {
+	if a.Host == "" {
+		switch a.Family {
+		case addr.IPv4:
+			a.Host = "0.0.0.0"
+		case addr.IPv6:
+			a.Host = "::"
+		}
+	}
 	lc := net.ListenConfig{KeepAlive: -1, Control: o.Control}
-	return lc.Listen(ctx, network, addr)
+	return lc.Listen(ctx, a.Network(), a.HostPort())
 }
 
 // Limits are what a listener checks before a handler sees a connection.

@@ -14,6 +14,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"sockit/addr"
 	"sockit/pipe"
 )
 
@@ -43,11 +44,14 @@ func (r *events) named(name string) []pipe.Event {
 	return out
 }
 
+// loopback is 127.0.0.1, port 0: a free port.
+var loopback = addr.Addr{Host: "127.0.0.1"}
+
 // startServe runs Serve with h on a fresh loopback listener and returns
 // its address and a function that stops it and returns Serve's error.
 func startServe(t *testing.T, o pipe.Options, h Handler) (string, func() error) {
 	t.Helper()
-	ln, err := Listen(context.Background(), "tcp", "127.0.0.1:0", o)
+	ln, err := Listen(context.Background(), loopback, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +170,7 @@ func TestServeStopClosesConnections(t *testing.T) {
 }
 
 func TestAccept(t *testing.T) {
-	ln, err := Listen(context.Background(), "tcp", "127.0.0.1:0", pipe.Options{})
+	ln, err := Listen(context.Background(), loopback, pipe.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +198,7 @@ func TestAccept(t *testing.T) {
 }
 
 func TestAcceptCancelled(t *testing.T) {
-	ln, err := Listen(context.Background(), "tcp", "127.0.0.1:0", pipe.Options{})
+	ln, err := Listen(context.Background(), loopback, pipe.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,12 +212,12 @@ func TestAcceptCancelled(t *testing.T) {
 }
 
 func TestListenInUse(t *testing.T) {
-	ln, err := Listen(context.Background(), "tcp", "127.0.0.1:0", pipe.Options{})
+	ln, err := Listen(context.Background(), loopback, pipe.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	if _, err := Listen(context.Background(), "tcp", ln.Addr().String(), pipe.Options{}); err == nil {
+	if _, err := Listen(context.Background(), addr.Addr{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}, pipe.Options{}); err == nil {
 		t.Error("a second listener on the same address succeeded")
 	}
 }

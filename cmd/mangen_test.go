@@ -1,6 +1,7 @@
 package cmd
 
-// The man page, man/sockit.1, is generated from the app's commands and
+// The man page generator (test code: the binary does not carry it).
+// man/sockit.1 is generated from the app's commands and
 // flags by manPage, plus the sections below that the CLI definitions
 // cannot hold. TestManPage fails when the file is stale; scripts/man.sh
 // regenerates it.
@@ -172,7 +173,17 @@ warning or a notice (a TLS listener's fingerprint) is
 {"event":"warning","message":...} or {"event":"notice","message":...}.
 `
 
-const manRest = `.SH END OF STREAM
+const manRest = `.SH ADDRESSES
+A TCP ADDR is \fIHOST\fB:\fIPORT\fR, \fB[\fIIPv6\fB]:\fIPORT\fR or
+\fIHOST PORT\fR as two arguments; the listening commands also take
+\fIPORT\fR and \fB:\fIPORT\fR (every interface) and port 0 (a free port).
+A port may be a service name. \fBtcp:\fR, \fBtcp4:\fR or \fBtcp6:\fR may
+prefix a TCP address (the last two fix the family).
+\fBunix:\fIPATH\fR and \fBunix:@\fINAME\fR (Linux abstract) name a
+Unix socket; the ipc commands take the PATH alone. \fBtls:\fR in front of
+any of them is \fB\-\-tls\fR for that address. \fBudp:\fR is reserved
+and refused for now.
+.SH END OF STREAM
 .IP \(bu 2
 When stdin ends, sockit shuts down the write side of the connection (TCP
 FIN) and keeps reading until the peer ends, then exits 0. A reply that
