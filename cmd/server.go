@@ -63,10 +63,10 @@ func sessionFlags() []cli.Flag {
 // listener is a listening socket read from the flags and checked, but
 // not yet bound: every usage error comes before anything is created.
 type listener struct {
-	addr       addr.Addr
-	unix       ipc.ListenOptions
-	lim        listen.Limits
-	notice     string // the TLS certificate's fingerprint, told once bound
+	addr   addr.Addr
+	unix   ipc.ListenOptions
+	lim    listen.Limits
+	notice string // the TLS certificate's fingerprint, told once bound
 }
 
 // newListener reads what a listener on a takes from the flags besides

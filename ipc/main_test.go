@@ -101,6 +101,5 @@ func listenT(t *testing.T, path string, o ListenOptions) *Listener {
 	return l
 }
 
-
 // sockPath joins name to a new short directory.
 func sockPath(t *testing.T, name string) string { return filepath.Join(shortDir(t), name) }
