@@ -90,7 +90,7 @@ func TestBoundNotListening(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Listen(context.Background(), path, ListenOptions{}); !errors.Is(err, ErrInUse) {
+	if _, err := Listen(context.Background(), unixAddr(path), ListenOptions{}); !errors.Is(err, ErrInUse) {
 		t.Fatalf("Listen on a bound socket's file: %v, want ErrInUse", err)
 	}
 	if now, err := os.Lstat(path); err != nil || !os.SameFile(before, now) {
