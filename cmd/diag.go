@@ -70,6 +70,15 @@ func colorTerminal(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
+// Write writes p to stderr as it is, under the lock that keeps lines
+// whole: what is not a "sockit: " line (a progress bar's redraws, a hex
+// dump to -) still goes through the one stderr writer.
+func (d *diag) Write(p []byte) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.w.Write(p)
+}
+
 // line writes one "sockit: " line, the prefix coloured with c, text
 // escaped.
 func (d *diag) line(c *color.Color, text string) {

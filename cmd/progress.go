@@ -63,7 +63,7 @@ func (p *progress) Begin(h xfer.Header, ph xfer.Phase, done, total int64) {
 		return
 	}
 	p.bar = pb.New64(max(total, 0)).SetTemplateString(progressTemplate).Set(pb.Bytes, true).
-		Set("prefix", escapeText(label)).SetWriter(p.d.w).SetRefreshRate(200 * time.Millisecond).SetCurrent(done)
+		Set("prefix", escapeText(label)).SetWriter(p.d).SetRefreshRate(200 * time.Millisecond).SetCurrent(done)
 	p.bar.Start()
 }
 

@@ -187,7 +187,7 @@ func (e *env) sessionTaps(c *cli.Context) (pipe.Tap, func(), error) {
 		taps = append(taps, pipe.LogTap(f, warn))
 	}
 	if p := c.String("hex-dump"); p == "-" {
-		taps = append(taps, pipe.HexDump(e.stderr, warn))
+		taps = append(taps, pipe.HexDump(e.diag, warn))
 	} else if p != "" {
 		f, err := openLog(p, false)
 		if err != nil {
