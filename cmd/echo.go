@@ -4,6 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"sockit/listen"
+	"sockit/serve"
 )
 
 func echoCommand(e *env) *cli.Command {
@@ -42,5 +43,5 @@ func (e *env) echo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return listen.Serve(c.Context, ln, sock, l.lim, listen.Echo)
+	return listen.Serve(c.Context, ln, sock, l.lim, serve.Echo)
 }

@@ -17,8 +17,9 @@ import (
 // Sub-packages inherit their top-level package's rule.
 var allowedImports = map[string][]string{
 	".":       {"cmd"},
-	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr"},
+	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve"},
 	"listen":  {"pipe", "addr"},
+	"serve":   {"pipe"},
 	"connect": {"ipc", "pipe", "addr"},
 	"ipc":     {"pipe", "addr"},
 	"pipe":    {},
@@ -88,6 +89,40 @@ func TestLayout(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLayoutSeparatesDialFromAccept: what connect and the handlers may
+// reach, directly or through others, never includes the accept loops, so
+// connect --exec runs a handler without importing listen. TestLayout
+// holds every package to its direct imports, so the closure of the table
+// bounds what each can import at all (go list -deps agrees).
+func TestLayoutSeparatesDialFromAccept(t *testing.T) {
+	reach := func(from string) map[string]bool {
+		seen := map[string]bool{}
+		var walk func(string)
+		walk = func(p string) {
+			for _, q := range allowedImports[p] {
+				if !seen[q] {
+					seen[q] = true
+					walk(q)
+				}
+			}
+		}
+		walk(from)
+		return seen
+	}
+	for from, never := range map[string][]string{
+		"connect": {"listen", "serve", "cmd"},
+		"serve":   {"listen", "connect", "ipc", "cmd"},
+		"listen":  {"serve", "connect", "cmd"},
+	} {
+		r := reach(from)
+		for _, p := range never {
+			if r[p] {
+				t.Errorf("%s can reach %s through the table of allowed imports", from, p)
+			}
+		}
 	}
 }
 

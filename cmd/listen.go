@@ -15,6 +15,7 @@ import (
 	"sockit/ipc"
 	"sockit/listen"
 	"sockit/pipe"
+	"sockit/serve"
 )
 
 func listenCommand(e *env) *cli.Command {
@@ -113,16 +114,16 @@ func keepOpen(c *cli.Context) (bool, error) {
 }
 
 // keepOpenHandler picks the handler of a -k listener.
-func (e *env) keepOpenHandler(c *cli.Context, x *listen.Exec, in io.Reader, jo pipe.JoinOptions, sock pipe.Options) listen.Handler {
+func (e *env) keepOpenHandler(c *cli.Context, x *serve.Exec, in io.Reader, jo pipe.JoinOptions, sock pipe.Options) listen.Handler {
 	switch {
 	case c.Bool("broker"):
-		return listen.NewBroker(sock, 0).Serve
+		return serve.NewBroker(sock, 0).Serve
 	case c.Bool("chat"):
-		return listen.NewChat(sock, 0).Serve
+		return serve.NewChat(sock, 0).Serve
 	case x != nil:
 		return x.Serve
 	}
-	return listen.NewFanout(in, e.stdout, listen.FanoutOptions{
+	return serve.NewFanout(in, e.stdout, serve.FanoutOptions{
 		NoShutdown: jo.NoShutdown, SendOnly: jo.SendOnly, RecvOnly: jo.RecvOnly, Socket: sock,
 	}).Serve
 }
@@ -136,7 +137,7 @@ func (e *env) openListener(c *cli.Context, l *listener, sock pipe.Options) (net.
 	if l.addr.Kind == addr.Unix {
 		ln, err = ipc.Listen(c.Context, l.addr, l.unix)
 	} else {
-		ln, err = listen.Listen(c.Context, l.addr, sock)
+		ln, err = listen.TCP(c.Context, l.addr, sock)
 	}
 	if err != nil {
 		return nil, err

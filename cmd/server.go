@@ -20,6 +20,7 @@ import (
 	"sockit/ipc"
 	"sockit/listen"
 	"sockit/pipe"
+	"sockit/serve"
 )
 
 // limitFlags are on every command that accepts connections.
@@ -128,7 +129,7 @@ func accessList(c *cli.Context, flag string) (list []netip.Prefix, err error) {
 }
 
 // execFrom reads --exec and --sh-exec; nil when neither is given.
-func (e *env) execFrom(c *cli.Context) (*listen.Exec, error) {
+func (e *env) execFrom(c *cli.Context) (*serve.Exec, error) {
 	name := commandName(c)
 	cmdline, shell := c.String("exec"), c.String("sh-exec")
 	if !c.IsSet("exec") && !c.IsSet("sh-exec") {
@@ -147,12 +148,12 @@ func (e *env) execFrom(c *cli.Context) (*listen.Exec, error) {
 			return nil, usagef(name, "--%s can't be used with --exec or --sh-exec", f)
 		}
 	}
-	x := &listen.Exec{Stderr: e.stderr, CRLF: c.Bool("crlf"), Env: peerEnv}
+	x := &serve.Exec{Stderr: e.stderr, CRLF: c.Bool("crlf"), Env: peerEnv}
 	if shell != "" {
 		x.Argv = []string{"/bin/sh", "-c", shell}
 		return x, nil
 	}
-	argv, err := listen.SplitCommand(cmdline)
+	argv, err := serve.SplitCommand(cmdline)
 	if err != nil {
 		return nil, usagef(name, "bad --exec %q: %v", cmdline, err)
 	}

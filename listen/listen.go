@@ -1,7 +1,7 @@
 // Package listen accepts connections for sockit: opening TCP listeners,
-// accepting one connection or serving many concurrently, and the handlers
-// that serve them (echo). Every accepted connection is wrapped by
-// [pipe.Wrap] before a handler sees it.
+// accepting one connection or serving many concurrently, with limits and
+// access control. Every accepted connection is wrapped by [pipe.Wrap]
+// before a handler sees it; the handlers themselves are in serve.
 package listen
 
 import (
@@ -16,11 +16,11 @@ import (
 	"sockit/pipe"
 )
 
-// Listen opens a TCP listener on a; an empty host means every interface
+// TCP opens a TCP listener on a; an empty host means every interface
 // (of a's family, when it has one). Buffer sizes in o are set on the
 // listening socket, so accepted connections inherit them. Unix sockets
-// are ipc's: see [ipc.Listen].
-func Listen(ctx context.Context, a addr.Addr, o pipe.Options) (net.Listener, error) {
+// are ipc's (ipc.Listen).
+func TCP(ctx context.Context, a addr.Addr, o pipe.Options) (net.Listener, error) {
 	if a.Host == "" {
 		switch a.Family {
 		case addr.IPv4:

@@ -44,6 +44,15 @@ func (r *events) named(name string) []pipe.Event {
 	return out
 }
 
+// echo sends every byte back, then half-closes: the accept loop's tests
+// bring their own handler (the real ones are in serve).
+func echo(ctx context.Context, c *pipe.Conn) error {
+	if _, err := c.Echo(); err != nil {
+		return err
+	}
+	return c.CloseWrite()
+}
+
 // loopback is 127.0.0.1, port 0: a free port.
 var loopback = addr.Addr{Host: "127.0.0.1"}
 
@@ -51,7 +60,7 @@ var loopback = addr.Addr{Host: "127.0.0.1"}
 // its address and a function that stops it and returns Serve's error.
 func startServe(t *testing.T, o pipe.Options, h Handler) (string, func() error) {
 	t.Helper()
-	ln, err := Listen(context.Background(), loopback, o)
+	ln, err := TCP(context.Background(), loopback, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +75,7 @@ func startServe(t *testing.T, o pipe.Options, h Handler) (string, func() error) 
 
 func TestEchoConcurrentClients(t *testing.T) {
 	var rec events
-	addr, stop := startServe(t, pipe.Options{OnEvent: rec.observe}, Echo)
+	addr, stop := startServe(t, pipe.Options{OnEvent: rec.observe}, echo)
 	const clients = 5
 	var wg sync.WaitGroup
 	for i := range clients {
@@ -118,7 +127,7 @@ func TestServeSurvivesHandlerError(t *testing.T) {
 			c.Close()
 			return errors.New("boom")
 		}
-		return Echo(ctx, c)
+		return echo(ctx, c)
 	})
 	defer stop()
 	for i := range 2 {
@@ -149,7 +158,7 @@ func TestServeSurvivesHandlerError(t *testing.T) {
 // TestServeStopClosesConnections: stopping the server ends handlers that
 // are blocked on idle clients.
 func TestServeStopClosesConnections(t *testing.T) {
-	addr, stop := startServe(t, pipe.Options{}, Echo)
+	addr, stop := startServe(t, pipe.Options{}, echo)
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +179,7 @@ func TestServeStopClosesConnections(t *testing.T) {
 }
 
 func TestAccept(t *testing.T) {
-	ln, err := Listen(context.Background(), loopback, pipe.Options{})
+	ln, err := TCP(context.Background(), loopback, pipe.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +207,7 @@ func TestAccept(t *testing.T) {
 }
 
 func TestAcceptCancelled(t *testing.T) {
-	ln, err := Listen(context.Background(), loopback, pipe.Options{})
+	ln, err := TCP(context.Background(), loopback, pipe.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,12 +221,12 @@ func TestAcceptCancelled(t *testing.T) {
 }
 
 func TestListenInUse(t *testing.T) {
-	ln, err := Listen(context.Background(), loopback, pipe.Options{})
+	ln, err := TCP(context.Background(), loopback, pipe.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	if _, err := Listen(context.Background(), addr.Addr{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}, pipe.Options{}); err == nil {
+	if _, err := TCP(context.Background(), addr.Addr{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}, pipe.Options{}); err == nil {
 		t.Error("a second listener on the same address succeeded")
 	}
 }

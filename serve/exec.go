@@ -1,4 +1,4 @@
-package listen
+package serve
 
 import (
 	"context"
@@ -35,7 +35,7 @@ type Exec struct {
 	KillDelay time.Duration
 }
 
-// Serve is the [Handler] that runs the child for c: the peer's bytes go
+// Serve is the handler that runs the child for c: the peer's bytes go
 // to the child's stdin, which is closed at the peer's EOF; the child's
 // stdout goes to the peer, and once the child closes it (usually by
 // exiting) the connection is half-closed, so the child's last output is

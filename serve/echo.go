@@ -1,4 +1,4 @@
-package listen
+package serve
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"sockit/pipe"
 )
 
-// Echo is a [Handler] that sends every byte back to the peer. At the
+// Echo is a handler that sends every byte back to the peer. At the
 // peer's EOF it half-closes after the last byte, so a client that has
 // finished sending still gets everything back, then closes. It echoes
 // through [pipe.Conn.Echo]: an idle connection holds its socket and no

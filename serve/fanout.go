@@ -1,4 +1,4 @@
-package listen
+package serve
 
 import (
 	"bytes"
@@ -57,7 +57,7 @@ func NewFanout(in io.Reader, out io.Writer, o FanoutOptions) *Fanout {
 	return &Fanout{in: in, out: out, o: o, hub: newHub(o.Socket, o.QueueBytes, o.Stall)}
 }
 
-// Serve is the [Handler] for one client.
+// Serve is the handler for one client.
 func (f *Fanout) Serve(ctx context.Context, c *pipe.Conn) error {
 	if !f.o.RecvOnly {
 		f.once.Do(func() { go fanoutInput(ctx, f) })

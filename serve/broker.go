@@ -1,4 +1,4 @@
-package listen
+package serve
 
 import (
 	"bufio"
@@ -24,7 +24,7 @@ func NewBroker(o pipe.Options, queueBytes int) *Broker {
 	return &Broker{hub: newHub(o, queueBytes, 0)}
 }
 
-// Serve is the [Handler] for one client.
+// Serve is the handler for one client.
 func (b *Broker) Serve(ctx context.Context, c *pipe.Conn) error {
 	m := b.hub.join(c, false)
 	buf := make([]byte, 32<<10)
@@ -62,7 +62,7 @@ func NewChat(o pipe.Options, queueBytes int) *Chat {
 	return &Chat{hub: newHub(o, queueBytes, 0)}
 }
 
-// Serve is the [Handler] for one client.
+// Serve is the handler for one client.
 func (ch *Chat) Serve(ctx context.Context, c *pipe.Conn) error {
 	m := ch.hub.join(c, false)
 	others := ch.hub.names(m)
