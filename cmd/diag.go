@@ -200,6 +200,9 @@ func (d *diag) event(e pipe.Event) {
 	if !d.verbose {
 		return
 	}
+	if e.Name == pipe.EventReject {
+		e.Err = rejectWhy(e.Err)
+	}
 	if d.json {
 		b, err := json.Marshal(jsonEvent(e))
 		if err != nil {

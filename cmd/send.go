@@ -100,9 +100,8 @@ func (e *env) send(c *cli.Context) error {
 func resumable(c *cli.Context, err error) bool {
 	var ref *xfer.Refusal
 	var ne net.Error
-	var cf *clientCertFailure
 	switch {
-	case err == nil || c.Context.Err() != nil || errors.As(err, &cf):
+	case err == nil || c.Context.Err() != nil || isClientCertFailure(err):
 		return false
 	case errors.Is(err, xfer.ErrNotSockit), errors.Is(err, xfer.ErrProtocol):
 		return false

@@ -87,6 +87,16 @@ func (e *env) newListener(c *cli.Context, a addr.Addr, lim listen.Limits, sock p
 	return l, err
 }
 
+// rejectWhy words the why of a rejected connection with the flag that
+// set the limit it met.
+func rejectWhy(err error) error {
+	var cl *listen.ConnLimitError
+	if errors.As(err, &cl) {
+		return fmt.Errorf("too many connections (--max-conns %d)", cl.MaxConns)
+	}
+	return err
+}
+
 // limitsFrom reads --max-conns and the access flags, resolving host names.
 func limitsFrom(c *cli.Context) (listen.Limits, error) {
 	name := commandName(c)

@@ -6,7 +6,6 @@ package cmd
 
 import (
 	"context"
-	stdtls "crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -80,19 +79,16 @@ func certPair(c *cli.Context) error {
 	return nil
 }
 
-// alpn reads --alpn: names of 1 to 255 bytes, separated by commas.
-func alpn(c *cli.Context) ([]string, error) {
+// alpn reads --alpn: names separated by commas.
+func alpn(c *cli.Context) []string {
 	if !c.IsSet("alpn") {
-		return nil, nil
+		return nil
 	}
 	var out []string
 	for _, p := range strings.Split(c.String("alpn"), ",") {
 		out = append(out, strings.TrimSpace(p))
 	}
-	if err := sockittls.CheckALPN(out); err != nil {
-		return nil, usagef(commandName(c), "bad --alpn: %v", err)
-	}
-	return out, nil
+	return out
 }
 
 // clientHandshake builds the TLS client handshake for dialling a; nil
@@ -104,84 +100,29 @@ func (e *env) clientHandshake(c *cli.Context, a addr.Addr, sock pipe.Options) (f
 	if err := certPair(c); err != nil {
 		return nil, err
 	}
-	protos, err := alpn(c)
-	if err != nil {
-		return nil, err
-	}
 	o := sockittls.ClientOptions{
 		ServerName: c.String("server-name"), CAFiles: c.StringSlice("ca"), Pins: c.StringSlice("pin"),
-		Insecure: c.Bool("insecure"), CertFile: c.String("cert"), KeyFile: c.String("key"), ALPN: protos,
+		Insecure: c.Bool("insecure"), CertFile: c.String("cert"), KeyFile: c.String("key"), ALPN: alpn(c),
+		HandshakeTimeout: c.Duration("handshake-timeout"), OnHandshake: tlsEvent(sock),
 	}
 	if o.ServerName == "" {
 		o.ServerName = a.ServerName()
 	}
-	cfg, err := sockittls.ClientConfig(o)
+	h, err := sockittls.Client(o)
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "bad pin") {
-			return nil, usagef(commandName(c), "%v", err)
-		}
-		return nil, err
+		return nil, tlsOptionError(c, "ca", err)
 	}
 	if o.Insecure && len(o.Pins) == 0 {
 		e.diag.warnf("--insecure: the server's certificate is not verified; anyone on the path can read and change this connection")
 	}
-	timeout := c.Duration("handshake-timeout")
 	return func(ctx context.Context, raw net.Conn) (net.Conn, error) {
-		req := &sockittls.CertRequest{}
-		tc := stdtls.Client(raw, sockittls.WatchCertRequest(cfg, req))
-		if err := handshake(ctx, tc, timeout); err != nil {
-			if why := req.Failure(err); why != "" {
-				return nil, clientCertError(raw.RemoteAddr(), why, req, err)
-			}
-			return nil, tlsError(raw.RemoteAddr(), err)
+		conn, err := h.Handshake(ctx, raw)
+		if err != nil {
+			return nil, tlsHint(err)
 		}
-		sock.OnEvent.Emit(pipe.Event{Name: pipe.EventTLS, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Peer: sockittls.Describe(tc.ConnectionState()).String()})
-		return &clientTLS{tc, req}, nil
+		return conn, nil
 	}, nil
 }
-
-// clientTLS is a client's TLS connection with what the server asked of
-// it, to name the cause when the server then closes it.
-type clientTLS struct {
-	*stdtls.Conn
-	req *sockittls.CertRequest
-}
-
-// clientCertCause returns err, or when the server closed conn because it
-// wanted a client certificate it did not get (TLS 1.3 says so only after
-// the handshake: the client then reads an alert, a broken pipe or a
-// reset), an error that says so.
-func clientCertCause(conn *pipe.Conn, err error) error {
-	if err == nil || conn == nil {
-		return err
-	}
-	ct, ok := conn.NetConn().(*clientTLS)
-	if !ok {
-		return err
-	}
-	if why := ct.req.Failure(err); why != "" {
-		return clientCertError(conn.RemoteAddr(), why, ct.req, err)
-	}
-	return err
-}
-
-// clientCertError is the error of a server that wanted a client
-// certificate, with a hint on giving one.
-func clientCertError(peer net.Addr, why string, req *sockittls.CertRequest, err error) error {
-	f := &clientCertFailure{tlsFailure{fmt.Sprintf("tls with %v: %s", peer, why), err}}
-	switch {
-	case !req.Had:
-		return &hinted{err: f, hints: []string{"--cert FILE --key FILE present a client certificate (one the server's CA signed)"}}
-	case !req.Sent:
-		return &hinted{err: f, hints: []string{"--cert must be signed by one of the CAs the server trusts (its --client-ca)"}}
-	}
-	return f
-}
-
-// clientCertFailure marks a connection the server closed for want of an
-// acceptable client certificate: running the same command again cannot
-// help.
-type clientCertFailure struct{ tlsFailure }
 
 // serverHandshake builds the TLS server handshake for a listener on a,
 // and the notice that names its certificate's fingerprint, to print once
@@ -193,73 +134,89 @@ func (e *env) serverHandshake(c *cli.Context, a addr.Addr, sock pipe.Options) (f
 	if err := certPair(c); err != nil {
 		return nil, "", err
 	}
-	protos, err := alpn(c)
-	if err != nil {
-		return nil, "", err
+	o := sockittls.ServerOptions{
+		CertFile: c.String("cert"), KeyFile: c.String("key"), ClientCAFiles: c.StringSlice("client-ca"), ALPN: alpn(c),
+		HandshakeTimeout: c.Duration("handshake-timeout"), OnHandshake: tlsEvent(sock),
 	}
-	o := sockittls.ServerOptions{CertFile: c.String("cert"), KeyFile: c.String("key"), ClientCAFiles: c.StringSlice("client-ca"), ALPN: protos}
 	if a.Host != "" { // the throwaway certificate names it too
 		o.Hosts = []string{a.Host}
 	}
 	for _, spec := range *c.Generic("sni").(*specList) {
 		s, err := sockittls.ParseSNI(spec)
 		if err != nil {
-			return nil, "", usagef(commandName(c), "%v", err)
+			return nil, "", usagef(commandName(c), "bad --sni %q: want NAME=CERT,KEY", spec)
 		}
 		o.SNI = append(o.SNI, s)
 	}
-	cfg, leaf, err := sockittls.ServerConfig(o)
+	h, err := sockittls.Server(o)
 	if err != nil {
-		return nil, "", err
+		return nil, "", tlsOptionError(c, "client-ca", err)
 	}
 	kind := "certificate"
 	if o.CertFile == "" {
 		kind = "throwaway certificate"
 	}
-	notice := fmt.Sprintf("tls %s SHA-256 %s", kind, sockittls.Fingerprint(leaf))
-	timeout := c.Duration("handshake-timeout")
-	return func(ctx context.Context, raw net.Conn) (net.Conn, error) {
-		tc := stdtls.Server(raw, cfg)
-		if err := handshake(ctx, tc, timeout); err != nil {
-			return nil, fmt.Errorf("tls handshake: %w", err) // the error event names the peer
-		}
-		sock.OnEvent.Emit(pipe.Event{Name: pipe.EventTLS, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Peer: sockittls.Describe(tc.ConnectionState()).String()})
-		return tc, nil
-	}, notice, nil
+	return h.Handshake, fmt.Sprintf("tls %s SHA-256 %s", kind, sockittls.Fingerprint(h.Certificate())), nil
 }
 
-// handshake runs a TLS handshake bounded by timeout (zero: none).
-func handshake(ctx context.Context, tc *stdtls.Conn, timeout time.Duration) error {
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
+// tlsEvent reports a finished handshake as the -v TLS event.
+func tlsEvent(sock pipe.Options) func(net.Conn, sockittls.Summary) {
+	return func(raw net.Conn, s sockittls.Summary) {
+		sock.OnEvent.Emit(pipe.Event{Name: pipe.EventTLS, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Peer: s.String()})
 	}
-	err := tc.HandshakeContext(ctx)
-	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("no handshake within %v: %w", timeout, context.DeadlineExceeded)
+}
+
+// tlsOptionError words an error of the TLS options with the flag that
+// gave the value; caFlag is the one of the CA files (ca or client-ca).
+func tlsOptionError(c *cli.Context, caFlag string, err error) error {
+	var ca *sockittls.CAError
+	var sni *sockittls.SNIError
+	switch {
+	case errors.Is(err, sockittls.ErrBadALPN):
+		return usagef(commandName(c), "bad --alpn: %v", err)
+	case errors.Is(err, sockittls.ErrBadPin):
+		return usagef(commandName(c), "%v", err)
+	case errors.As(err, &ca):
+		return fmt.Errorf("--%s: %w", caFlag, ca.Err)
+	case errors.As(err, &sni):
+		return fmt.Errorf("--sni %s: %w", sni.Name, sni.Err)
 	}
 	return err
 }
 
-// tlsError says in one line what failed in a handshake with peer.
-func tlsError(peer net.Addr, err error) error {
-	if why := sockittls.VerifyFailure(err); why != "" {
-		f := tlsFailure{fmt.Sprintf("tls with %v: %s", peer, why), err}
-		if fp := sockittls.UnverifiedFingerprint(err); fp != "" {
-			return &hinted{err: f, hints: []string{"--ca FILE trusts its CA; if you know this certificate, --pin " + fp + " accepts it"}}
-		}
-		return f
+// tlsHint adds to a client's TLS failure the hint that names the flags
+// that help: --cert and --key for a server that wants a client
+// certificate, --ca and --pin for one signed by an unknown authority.
+func tlsHint(err error) error {
+	switch {
+	case errors.Is(err, sockittls.ErrClientCertRequired):
+		return &hinted{err: err, hints: []string{"--cert FILE --key FILE present a client certificate (one the server's CA signed)"}}
+	case errors.Is(err, sockittls.ErrClientCertUntrusted):
+		return &hinted{err: err, hints: []string{"--cert must be signed by one of the CAs the server trusts (its --client-ca)"}}
 	}
-	return fmt.Errorf("tls handshake with %v: %w", peer, err)
+	if fp := sockittls.UnverifiedFingerprint(err); fp != "" {
+		return &hinted{err: err, hints: []string{"--ca FILE trusts its CA; if you know this certificate, --pin " + fp + " accepts it"}}
+	}
+	return err
 }
 
-// tlsFailure is a verification failure told in sockit's words, keeping
-// the original error in the chain.
-type tlsFailure struct {
-	msg string
-	err error
+// clientCertCause returns err, or when the server closed conn because it
+// wanted a client certificate it did not get (TLS 1.3 says so only after
+// the handshake), an error that says so, with a hint.
+func clientCertCause(conn *pipe.Conn, err error) error {
+	if err == nil || conn == nil {
+		return err
+	}
+	if cerr := sockittls.ClientCertFailure(conn.NetConn(), err); cerr != nil {
+		return tlsHint(cerr)
+	}
+	return err
 }
 
-func (e tlsFailure) Error() string { return e.msg }
-func (e tlsFailure) Unwrap() error { return e.err }
+// isClientCertFailure reports a connection the server closed for want of
+// an acceptable client certificate: running the same command again
+// cannot help.
+func isClientCertFailure(err error) bool {
+	var ce *sockittls.ClientCertError
+	return errors.As(err, &ce)
+}

@@ -86,11 +86,19 @@ func (l Limits) admits(raw net.Conn) (bool, string) {
 	return true, ""
 }
 
+// ConnLimitError is the why of a connection rejected because
+// Limits.MaxConns were open already.
+type ConnLimitError struct{ MaxConns int }
+
+func (e *ConnLimitError) Error() string {
+	return fmt.Sprintf("too many connections (at most %d at once)", e.MaxConns)
+}
+
 // reject closes a connection refused before any byte was read, and says
 // why.
-func reject(raw net.Conn, o pipe.Options, why string) {
+func reject(raw net.Conn, o pipe.Options, why error) {
 	raw.Close()
-	o.OnEvent.Emit(pipe.Event{Name: pipe.EventReject, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: errors.New(why)})
+	o.OnEvent.Emit(pipe.Event{Name: pipe.EventReject, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: why})
 }
 
 // Accept waits for one connection on ln that lim admits (refusing the
@@ -108,7 +116,7 @@ func Accept(ctx context.Context, ln net.Listener, o pipe.Options, lim Limits) (*
 			return nil, err
 		}
 		if ok, why := lim.admits(raw); !ok {
-			reject(raw, o, why)
+			reject(raw, o, errors.New(why))
 			continue
 		}
 		peer := lim.peerInfo(raw)
@@ -190,7 +198,7 @@ func (s *server) acceptLoop(ln net.Listener) error {
 		}
 		backoff = 0
 		if ok, why := s.lim.admits(raw); !ok {
-			reject(raw, s.o, why)
+			reject(raw, s.o, errors.New(why))
 			continue
 		}
 		s.mu.Lock()
@@ -201,7 +209,7 @@ func (s *server) acceptLoop(ln net.Listener) error {
 		open := s.open
 		s.mu.Unlock()
 		if full {
-			reject(raw, s.o, fmt.Sprintf("too many connections (--max-conns %d)", s.lim.MaxConns))
+			reject(raw, s.o, &ConnLimitError{MaxConns: s.lim.MaxConns})
 			continue
 		}
 		s.wg.Add(1)

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -119,20 +118,21 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 	return nil
 }
 
-// loadPair loads a certificate and key; both files must be given.
+// loadPair loads a certificate and key; both files must be given
+// ([ErrHalfPair]); its other errors are [KeyPairError]s.
 func loadPair(certFile, keyFile string) (stdtls.Certificate, error) {
 	if (certFile == "") != (keyFile == "") {
-		return stdtls.Certificate{}, errors.New("a certificate needs both a certificate file and a key file")
+		return stdtls.Certificate{}, ErrHalfPair
 	}
 	c, err := stdtls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
-		return c, fmt.Errorf("certificate %s and key %s: %w", certFile, keyFile, err)
+		return c, &KeyPairError{CertFile: certFile, KeyFile: keyFile, Err: err}
 	}
 	return c, nil
 }
 
 // loadPool reads PEM certificates from files into a pool, starting from
-// base (nil: an empty pool).
+// base (nil: an empty pool). Its errors are [CAError]s.
 func loadPool(base *x509.CertPool, files []string) (*x509.CertPool, error) {
 	pool := base
 	if pool == nil {
@@ -141,10 +141,10 @@ func loadPool(base *x509.CertPool, files []string) (*x509.CertPool, error) {
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			return nil, &CAError{File: f, Err: err}
 		}
 		if !pool.AppendCertsFromPEM(b) {
-			return nil, fmt.Errorf("%s: no PEM certificate in it", f)
+			return nil, &CAError{File: f, Err: fmt.Errorf("%s: %w", f, ErrNoCertificate)}
 		}
 	}
 	return pool, nil

@@ -9,23 +9,23 @@ import (
 	"syscall"
 )
 
-// CertRequest records what a server asked of one client connection: a
+// certRequest records what a server asked of one client connection: a
 // server that requires a client certificate and does not get one (or
 // refuses it) closes the connection, and under TLS 1.3 it does so after
 // the client's handshake has succeeded, so the client then reads an
-// alert, a broken pipe or a reset. CertRequest lets the client name the
-// real cause. Use one per connection, with [WatchCertRequest].
-type CertRequest struct {
+// alert, a broken pipe or a reset. certRequest lets the client name the
+// real cause. Use one per connection, with [watchCertRequest].
+type certRequest struct {
 	Asked bool // the server sent a CertificateRequest
 	Had   bool // the client had a certificate to offer
 	Sent  bool // the client sent one
 }
 
-// WatchCertRequest returns a copy of cfg that records in r whether the
+// watchCertRequest returns a copy of cfg that records in r whether the
 // server asked for a certificate and whether one was sent. It picks the
 // certificate as crypto/tls does: the first of cfg.Certificates the
 // server's request supports, else none.
-func WatchCertRequest(cfg *stdtls.Config, r *CertRequest) *stdtls.Config {
+func watchCertRequest(cfg *stdtls.Config, r *certRequest) *stdtls.Config {
 	cfg = cfg.Clone()
 	certs := cfg.Certificates
 	cfg.Certificates = nil
@@ -42,24 +42,26 @@ func WatchCertRequest(cfg *stdtls.Config, r *CertRequest) *stdtls.Config {
 	return cfg
 }
 
-// Failure says in a few lowercase words why the server ended a
-// connection that failed with err, when the certificate request
-// explains it, or "" when it does not (the server did not ask, or err is
-// not the server closing: a local file's error, a timeout).
-func (r *CertRequest) Failure(err error) string {
+// failure returns a [ClientCertError] with peer when the certificate
+// request explains why the server ended a connection that failed with
+// err, or nil when it does not (the server did not ask, or err is not
+// the server closing: a local file's error, a timeout).
+func (r *certRequest) failure(peer net.Addr, err error) error {
 	if r == nil || !r.Asked || !serverClosed(err) {
-		return ""
+		return nil
 	}
+	e := &ClientCertError{Peer: peer, Alert: remoteAlert(err), Err: err}
 	switch {
 	case !r.Had:
-		return "the server requires a client certificate"
+		e.Reason = ErrClientCertRequired
 	case !r.Sent:
-		return "the server requires a client certificate signed by a CA it names, and ours is not"
+		e.Reason = ErrClientCertUntrusted
+	case e.Alert != "":
+		e.Reason = ErrClientCertRefused
+	default:
+		return nil
 	}
-	if a := remoteAlert(err); a != "" {
-		return "the server refused our client certificate (" + a + ")"
-	}
-	return ""
+	return e
 }
 
 // serverClosed reports an error that the peer's closing explains: a TLS

@@ -5,7 +5,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"time"
 )
 
 // ClientOptions are the client's TLS settings. The zero value verifies
@@ -25,12 +27,17 @@ type ClientOptions struct {
 	CertFile, KeyFile string
 	// ALPN lists the protocols offered, in order of preference.
 	ALPN []string
+	// HandshakeTimeout bounds each handshake (zero: no bound).
+	HandshakeTimeout time.Duration
+	// OnHandshake, when not nil, is called after each handshake that
+	// succeeds, with the raw connection and the handshake's summary.
+	OnHandshake func(raw net.Conn, s Summary)
 }
 
-// ClientConfig builds a client configuration: TLS 1.2 or later, Go's
+// clientConfig builds a client configuration: TLS 1.2 or later, Go's
 // defaults otherwise. Pins are checked in VerifyConnection, which also
 // runs on resumed sessions.
-func ClientConfig(o ClientOptions) (*stdtls.Config, error) {
+func clientConfig(o ClientOptions) (*stdtls.Config, error) {
 	cfg := &stdtls.Config{MinVersion: stdtls.VersionTLS12, ServerName: o.ServerName, NextProtos: o.ALPN}
 	if len(o.CAFiles) > 0 {
 		sys, err := x509.SystemCertPool()
@@ -38,7 +45,7 @@ func ClientConfig(o ClientOptions) (*stdtls.Config, error) {
 			sys = nil
 		}
 		if cfg.RootCAs, err = loadPool(sys, o.CAFiles); err != nil {
-			return nil, fmt.Errorf("--ca: %w", err)
+			return nil, err
 		}
 	}
 	if o.CertFile != "" || o.KeyFile != "" {
@@ -61,11 +68,11 @@ func ClientConfig(o ClientOptions) (*stdtls.Config, error) {
 		cfg.InsecureSkipVerify = true // the pin replaces chain and name checks
 		cfg.VerifyConnection = func(cs stdtls.ConnectionState) error {
 			if len(cs.PeerCertificates) == 0 {
-				return fmt.Errorf("%w: no certificate", ErrPinMismatch)
+				return &PinMismatchError{}
 			}
 			leaf := cs.PeerCertificates[0]
 			if !matchesPin(leaf, pins) {
-				return fmt.Errorf("%w: server presented SHA-256 %s", ErrPinMismatch, Fingerprint(leaf))
+				return &PinMismatchError{Fingerprint: Fingerprint(leaf)}
 			}
 			return nil
 		}
@@ -75,15 +82,13 @@ func ClientConfig(o ClientOptions) (*stdtls.Config, error) {
 	return cfg, nil
 }
 
-// CheckALPN fails for an ALPN protocol name TLS cannot carry: an empty
-// one, or one longer than 255 bytes (RFC 7301, section 3.1).
-func CheckALPN(protos []string) error {
+// checkALPN fails with an [ALPNError] for an ALPN protocol name TLS
+// cannot carry: an empty one, or one longer than 255 bytes (RFC 7301,
+// section 3.1).
+func checkALPN(protos []string) error {
 	for _, p := range protos {
-		switch {
-		case p == "":
-			return errors.New("empty ALPN protocol name")
-		case len(p) > 255:
-			return fmt.Errorf("ALPN protocol name %.20q... is %d bytes, longer than the 255 TLS allows", p, len(p))
+		if p == "" || len(p) > 255 {
+			return &ALPNError{Proto: p}
 		}
 	}
 	return nil
@@ -92,12 +97,13 @@ func CheckALPN(protos []string) error {
 // SNICert is a certificate served to clients that ask for Name.
 type SNICert struct{ Name, CertFile, KeyFile string }
 
-// ParseSNI reads an --sni value, NAME=CERT,KEY.
+// ParseSNI reads an SNI certificate spec, NAME=CERT,KEY. Its error is
+// [ErrBadSNI].
 func ParseSNI(spec string) (SNICert, error) {
 	name, files, ok := strings.Cut(spec, "=")
 	certFile, keyFile, ok2 := strings.Cut(files, ",")
 	if !ok || !ok2 || name == "" || certFile == "" || keyFile == "" || strings.Contains(keyFile, ",") {
-		return SNICert{}, fmt.Errorf("bad --sni %q: want NAME=CERT,KEY", spec)
+		return SNICert{}, fmt.Errorf("%w %q: want NAME=CERT,KEY", ErrBadSNI, spec)
 	}
 	return SNICert{Name: strings.ToLower(name), CertFile: certFile, KeyFile: keyFile}, nil
 }
@@ -116,11 +122,16 @@ type ServerOptions struct {
 	ClientCAFiles []string
 	// ALPN lists the protocols accepted, in order of preference.
 	ALPN []string
+	// HandshakeTimeout bounds each handshake (zero: no bound).
+	HandshakeTimeout time.Duration
+	// OnHandshake, when not nil, is called after each handshake that
+	// succeeds, with the raw connection and the handshake's summary.
+	OnHandshake func(raw net.Conn, s Summary)
 }
 
-// ServerConfig builds a server configuration and returns it with the
+// serverConfig builds a server configuration and returns it with the
 // default certificate's leaf (to print its fingerprint).
-func ServerConfig(o ServerOptions) (*stdtls.Config, *x509.Certificate, error) {
+func serverConfig(o ServerOptions) (*stdtls.Config, *x509.Certificate, error) {
 	var def stdtls.Certificate
 	var err error
 	if o.CertFile == "" && o.KeyFile == "" {
@@ -140,7 +151,7 @@ func ServerConfig(o ServerOptions) (*stdtls.Config, *x509.Certificate, error) {
 	for _, s := range o.SNI {
 		c, err := loadPair(s.CertFile, s.KeyFile)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--sni %s: %w", s.Name, err)
+			return nil, nil, &SNIError{Name: s.Name, Err: err}
 		}
 		byName[strings.ToLower(s.Name)] = &c
 	}
@@ -159,7 +170,7 @@ func ServerConfig(o ServerOptions) (*stdtls.Config, *x509.Certificate, error) {
 	}
 	if len(o.ClientCAFiles) > 0 {
 		if cfg.ClientCAs, err = loadPool(nil, o.ClientCAFiles); err != nil {
-			return nil, nil, fmt.Errorf("--client-ca: %w", err)
+			return nil, nil, err
 		}
 		cfg.ClientAuth = stdtls.RequireAndVerifyClientCert
 	}
@@ -208,20 +219,16 @@ func UnverifiedFingerprint(err error) string {
 	return ""
 }
 
-// VerifyFailure says in a few lowercase words why a handshake failed
+// verifyFailure says in a few lowercase words why a handshake failed
 // verification, or "" when err is not a verification failure.
-func VerifyFailure(err error) string {
+func verifyFailure(err error) string {
+	var pm *PinMismatchError
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError
 	var ci x509.CertificateInvalidError
 	switch {
-	case errors.Is(err, ErrPinMismatch):
-		for e := err; e != nil; e = errors.Unwrap(e) {
-			if strings.HasPrefix(e.Error(), ErrPinMismatch.Error()) {
-				return e.Error() // the outermost: it names the server's fingerprint
-			}
-		}
-		return ErrPinMismatch.Error()
+	case errors.As(err, &pm):
+		return pm.Error() // it names the server's fingerprint
 	case errors.As(err, &ua):
 		return "unknown certificate authority (the server's certificate is not signed by a trusted CA)"
 	case errors.As(err, &hn):

@@ -4,6 +4,7 @@ import (
 	stdtls "crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 // TestVerified: a client trusting the CA (--ca) accepts the server for a
 // name its certificate has, and refuses it for another name or without
-// the CA, saying why in VerifyFailure.
+// the CA, saying why in verifyFailure.
 func TestVerified(t *testing.T) {
 	dir := t.TempDir()
 	ca := newCA(t, dir, "test")
@@ -25,7 +26,7 @@ func TestVerified(t *testing.T) {
 	tests := []struct {
 		name       string
 		o          ClientOptions
-		wantFail   string // in VerifyFailure; "" means success
+		wantFail   string // in verifyFailure; "" means success
 		wantUnauth bool   // UnverifiedFingerprint names the leaf
 	}{
 		{name: "ca and name", o: ClientOptions{ServerName: "srv.test", CAFiles: []string{ca.file}}},
@@ -53,12 +54,12 @@ func TestVerified(t *testing.T) {
 			if r.clientErr == nil {
 				t.Fatal("handshake succeeded, want a verification failure")
 			}
-			why := VerifyFailure(r.clientErr)
+			why := verifyFailure(r.clientErr)
 			if !strings.HasPrefix(why, tt.wantFail) {
-				t.Fatalf("VerifyFailure(%v) = %q, want it to start with %q", r.clientErr, why, tt.wantFail)
+				t.Fatalf("verifyFailure(%v) = %q, want it to start with %q", r.clientErr, why, tt.wantFail)
 			}
 			if strings.ContainsAny(why, "\n") {
-				t.Fatalf("VerifyFailure = %q: more than one line", why)
+				t.Fatalf("verifyFailure = %q: more than one line", why)
 			}
 			fp := UnverifiedFingerprint(r.clientErr)
 			if tt.wantUnauth && fp != Fingerprint(leaf) {
@@ -82,12 +83,12 @@ func TestVerifyFailureOthers(t *testing.T) {
 	certFile, keyFile, _ := ca.issue("old", leafOpts{names: []string{"srv.test"}, notBefore: time.Now().Add(-48 * time.Hour), notAfter: time.Now().Add(-24 * time.Hour)})
 	scfg, _ := mustServer(t, ServerOptions{CertFile: certFile, KeyFile: keyFile})
 	r := handshake(t, mustClient(t, ClientOptions{ServerName: "srv.test", CAFiles: []string{ca.file}}), scfg)
-	if why := VerifyFailure(r.clientErr); why != "certificate expired or not yet valid" {
-		t.Fatalf("VerifyFailure(%v) = %q, want the expiry named", r.clientErr, why)
+	if why := verifyFailure(r.clientErr); why != "certificate expired or not yet valid" {
+		t.Fatalf("verifyFailure(%v) = %q, want the expiry named", r.clientErr, why)
 	}
 	for _, err := range []error{nil, errors.New("connection reset by peer"), os.ErrDeadlineExceeded} {
-		if why := VerifyFailure(err); why != "" {
-			t.Errorf("VerifyFailure(%v) = %q, want \"\"", err, why)
+		if why := verifyFailure(err); why != "" {
+			t.Errorf("verifyFailure(%v) = %q, want \"\"", err, why)
 		}
 		if fp := UnverifiedFingerprint(err); fp != "" {
 			t.Errorf("UnverifiedFingerprint(%v) = %q, want \"\"", err, fp)
@@ -136,8 +137,8 @@ func TestPin(t *testing.T) {
 					t.Fatalf("client error %v, want ErrPinMismatch", r.clientErr)
 				}
 				want := "certificate pin mismatch: server presented SHA-256 " + der
-				if why := VerifyFailure(r.clientErr); why != want {
-					t.Fatalf("VerifyFailure = %q, want %q", why, want)
+				if why := verifyFailure(r.clientErr); why != want {
+					t.Fatalf("verifyFailure = %q, want %q", why, want)
 				}
 				if r.serverErr == nil {
 					t.Fatal("the server's handshake succeeded after the client refused it")
@@ -398,33 +399,61 @@ func TestConfigErrors(t *testing.T) {
 	clientCases := []struct {
 		o    ClientOptions
 		want string
+		is   error
+		as   any
 	}{
-		{ClientOptions{Pins: []string{"abc"}}, "bad pin"},
-		{ClientOptions{CAFiles: []string{missing}}, "--ca: "},
-		{ClientOptions{CAFiles: []string{junk}}, "junk.pem: no PEM certificate"},
-		{ClientOptions{CertFile: certFile}, "both a certificate file and a key file"},
-		{ClientOptions{KeyFile: keyFile}, "both a certificate file and a key file"},
-		{ClientOptions{CertFile: certFile, KeyFile: junk}, "junk.pem"},
+		{o: ClientOptions{Pins: []string{"abc"}}, want: `bad pin "abc": want`, is: ErrBadPin},
+		{o: ClientOptions{CAFiles: []string{missing}}, want: "CA certificates: open " + missing, is: fs.ErrNotExist, as: new(*CAError)},
+		{o: ClientOptions{CAFiles: []string{junk}}, want: "junk.pem: no PEM certificate", is: ErrNoCertificate, as: new(*CAError)},
+		{o: ClientOptions{CertFile: certFile}, want: "both a certificate file and a key file", is: ErrHalfPair},
+		{o: ClientOptions{KeyFile: keyFile}, want: "both a certificate file and a key file", is: ErrHalfPair},
+		{o: ClientOptions{CertFile: certFile, KeyFile: junk}, want: "junk.pem", as: new(*KeyPairError)},
+		{o: ClientOptions{ALPN: []string{"h2", ""}}, want: "empty ALPN protocol name", is: ErrBadALPN, as: new(*ALPNError)},
 	}
 	for _, tc := range clientCases {
-		if _, err := ClientConfig(tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ClientConfig(%+v) = %v, want an error with %q", tc.o, err, tc.want)
+		_, err := Client(tc.o)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Client(%+v) = %v, want an error with %q", tc.o, err, tc.want)
+		}
+		if tc.is != nil && !errors.Is(err, tc.is) {
+			t.Errorf("Client(%+v) = %v, want errors.Is %v", tc.o, err, tc.is)
+		}
+		if tc.as != nil && !errors.As(err, tc.as) {
+			t.Errorf("Client(%+v) = %v (%T), want a %T", tc.o, err, err, tc.as)
 		}
 	}
 	serverCases := []struct {
 		o    ServerOptions
 		want string
+		is   error
+		as   any
 	}{
-		{ServerOptions{CertFile: certFile}, "both a certificate file and a key file"},
-		{ServerOptions{CertFile: missing, KeyFile: keyFile}, "missing.pem"},
-		{ServerOptions{ClientCAFiles: []string{junk}}, "--client-ca: "},
-		{ServerOptions{SNI: []SNICert{{Name: "a.test", CertFile: missing, KeyFile: keyFile}}}, "--sni a.test: "},
-		{ServerOptions{CertFile: certFile, KeyFile: filepath.Join(dir, "test-ca.pem")}, "srv.pem"},
+		{o: ServerOptions{CertFile: certFile}, want: "both a certificate file and a key file", is: ErrHalfPair},
+		{o: ServerOptions{CertFile: missing, KeyFile: keyFile}, want: "missing.pem", is: fs.ErrNotExist, as: new(*KeyPairError)},
+		{o: ServerOptions{ClientCAFiles: []string{junk}}, want: "CA certificates: " + junk + ": no PEM", is: ErrNoCertificate, as: new(*CAError)},
+		{o: ServerOptions{SNI: []SNICert{{Name: "a.test", CertFile: missing, KeyFile: keyFile}}}, want: "SNI name a.test: certificate " + missing, is: fs.ErrNotExist, as: new(*SNIError)},
+		{o: ServerOptions{CertFile: certFile, KeyFile: filepath.Join(dir, "test-ca.pem")}, want: "srv.pem", as: new(*KeyPairError)},
+		{o: ServerOptions{ALPN: []string{strings.Repeat("a", 256)}}, want: "is 256 bytes", is: ErrBadALPN},
 	}
 	for _, tc := range serverCases {
-		if _, _, err := ServerConfig(tc.o); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("ServerConfig(%+v) = %v, want an error with %q", tc.o, err, tc.want)
+		_, err := Server(tc.o)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Server(%+v) = %v, want an error with %q", tc.o, err, tc.want)
 		}
+		if tc.is != nil && !errors.Is(err, tc.is) {
+			t.Errorf("Server(%+v) = %v, want errors.Is %v", tc.o, err, tc.is)
+		}
+		if tc.as != nil && !errors.As(err, tc.as) {
+			t.Errorf("Server(%+v) = %v (%T), want a %T", tc.o, err, err, tc.as)
+		}
+	}
+	var cae *CAError
+	if _, err := Client(ClientOptions{CAFiles: []string{junk}}); !errors.As(err, &cae) || cae.File != junk {
+		t.Errorf("CAError %+v, want File %s", cae, junk)
+	}
+	var se *SNIError
+	if _, err := Server(ServerOptions{SNI: []SNICert{{Name: "a.test", CertFile: missing, KeyFile: keyFile}}}); !errors.As(err, &se) || se.Name != "a.test" {
+		t.Errorf("SNIError %+v, want Name a.test", se)
 	}
 }
 

@@ -199,9 +199,9 @@ func handshake(t *testing.T, ccfg, scfg *stdtls.Config) outcome {
 // mustClient builds a client configuration or fails the test.
 func mustClient(t *testing.T, o ClientOptions) *stdtls.Config {
 	t.Helper()
-	cfg, err := ClientConfig(o)
+	cfg, err := clientConfig(o)
 	if err != nil {
-		t.Fatalf("ClientConfig(%+v) = %v", o, err)
+		t.Fatalf("clientConfig(%+v) = %v", o, err)
 	}
 	return cfg
 }
@@ -209,9 +209,9 @@ func mustClient(t *testing.T, o ClientOptions) *stdtls.Config {
 // mustServer builds a server configuration or fails the test.
 func mustServer(t *testing.T, o ServerOptions) (*stdtls.Config, *x509.Certificate) {
 	t.Helper()
-	cfg, leaf, err := ServerConfig(o)
+	cfg, leaf, err := serverConfig(o)
 	if err != nil {
-		t.Fatalf("ServerConfig(%+v) = %v", o, err)
+		t.Fatalf("serverConfig(%+v) = %v", o, err)
 	}
 	return cfg, leaf
 }

@@ -5,14 +5,9 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 )
-
-// ErrPinMismatch is wrapped by the handshake error when the server's
-// certificate matches none of the pins.
-var ErrPinMismatch = errors.New("certificate pin mismatch")
 
 // Fingerprint is the SHA-256 of cert's DER encoding as colon-separated
 // uppercase hex (as openssl x509 -fingerprint -sha256 prints it).
@@ -37,12 +32,13 @@ func colonHex(sum [32]byte) string {
 	return b.String()
 }
 
-// ParsePin reads a --pin value: 64 hex digits, colons optional, any case.
+// ParsePin reads a pin: 64 hex digits, colons optional, any case. Its
+// error is [ErrBadPin].
 func ParsePin(s string) ([]byte, error) {
 	h := strings.ReplaceAll(strings.TrimSpace(s), ":", "")
 	b, err := hex.DecodeString(h)
 	if err != nil || len(b) != sha256.Size {
-		return nil, fmt.Errorf("bad pin %q: want a SHA-256 fingerprint, 64 hex digits (colons optional)", s)
+		return nil, fmt.Errorf("%w %q: want a SHA-256 fingerprint, 64 hex digits (colons optional)", ErrBadPin, s)
 	}
 	return b, nil
 }
