@@ -20,7 +20,7 @@ func TestMaxConnsRejectWhy(t *testing.T) {
 			rejects <- e
 		}
 	}}
-	ln, err := Listen(context.Background(), loopback, o)
+	ln, err := TCP(context.Background(), loopback, o)
 	if err != nil {
 		t.Fatal(err)
 	}
