@@ -13,13 +13,6 @@ import (
 // uppercase hex (as openssl x509 -fingerprint -sha256 prints it).
 func Fingerprint(cert *x509.Certificate) string { return colonHex(sha256.Sum256(cert.Raw)) }
 
-// SPKIFingerprint is the SHA-256 of cert's SubjectPublicKeyInfo, in the
-// same format: it stays the same when a certificate is renewed with the
-// same key.
-func SPKIFingerprint(cert *x509.Certificate) string {
-	return colonHex(sha256.Sum256(cert.RawSubjectPublicKeyInfo))
-}
-
 func colonHex(sum [32]byte) string {
 	h := strings.ToUpper(hex.EncodeToString(sum[:]))
 	var b strings.Builder

@@ -153,3 +153,10 @@ func TestFingerprintOpenSSL(t *testing.T) {
 		t.Fatalf("SPKIFingerprint %s is not the SHA-256 of openssl's public key", SPKIFingerprint(leaf))
 	}
 }
+
+// SPKIFingerprint is the SHA-256 of cert's SubjectPublicKeyInfo, in
+// Fingerprint's format: it stays the same when a certificate is renewed
+// with the same key. Pins accept it; only the tests compute it.
+func SPKIFingerprint(cert *x509.Certificate) string {
+	return colonHex(sha256.Sum256(cert.RawSubjectPublicKeyInfo))
+}
