@@ -6,7 +6,19 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"sockit/addr"
+	"sockit/pipe"
 )
+
+// begin reads what every command with one ADDR reads first: the common
+// flags (socket options, diagnostics) and the address.
+func (e *env) begin(c *cli.Context, listening bool) (pipe.Options, addr.Addr, error) {
+	sock, err := e.setup(c)
+	if err != nil {
+		return sock, addr.Addr{}, err
+	}
+	a, err := address(c, listening)
+	return sock, a, err
+}
 
 // address reads the command's ADDR from its arguments.
 func address(c *cli.Context, listening bool) (addr.Addr, error) {

@@ -33,19 +33,11 @@ stdout.`,
 
 // connect is the action of sockit connect.
 func (e *env) connect(c *cli.Context) error {
-	sock, err := e.setup(c)
+	sock, a, err := e.begin(c, false)
 	if err != nil {
 		return err
 	}
-	a, err := address(c, false)
-	if err != nil {
-		return err
-	}
-	jo, err := joinOptions(c)
-	if err != nil {
-		return err
-	}
-	x, err := e.execFrom(c)
+	jo, x, err := e.session(c)
 	if err != nil {
 		return err
 	}
@@ -59,7 +51,6 @@ func (e *env) connect(c *cli.Context) error {
 	}
 	defer closeLogs()
 	dialer.Socket.Tap = tap
-	jo = e.endRules(c, jo)
 	in := e.input(c)
 	conn, err := dial(c.Context, dialer, a)
 	if err != nil {

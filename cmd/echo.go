@@ -23,11 +23,7 @@ or 143). When a client half-closes, its echo ends with a half-close too.
 
 // echo is the action of sockit echo.
 func (e *env) echo(c *cli.Context) error {
-	sock, err := e.setup(c)
-	if err != nil {
-		return err
-	}
-	a, err := address(c, true)
+	sock, a, err := e.begin(c, true)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"sockit/pipe"
+	"sockit/serve"
 )
 
 // commonFlags are on every command.
@@ -183,6 +184,18 @@ func (e *env) input(c *cli.Context) io.Reader {
 		return pipe.CRLF(e.stdin)
 	}
 	return e.stdin
+}
+
+// session reads what connect and listen do with a connection: the
+// end-of-stream rules for stdin and stdout, or the -e/-c program that
+// takes their place.
+func (e *env) session(c *cli.Context) (pipe.JoinOptions, *serve.Exec, error) {
+	jo, err := joinOptions(c)
+	if err != nil {
+		return jo, nil, err
+	}
+	x, err := e.execFrom(c)
+	return e.endRules(c, jo), x, err
 }
 
 // endRules adjusts the end-of-stream rules to stdin: the peer's EOF ends

@@ -43,19 +43,11 @@ is read.`,
 
 // listen is the action of sockit listen.
 func (e *env) listen(c *cli.Context) error {
-	sock, err := e.setup(c)
+	sock, a, err := e.begin(c, true)
 	if err != nil {
 		return err
 	}
-	a, err := address(c, true)
-	if err != nil {
-		return err
-	}
-	jo, err := joinOptions(c)
-	if err != nil {
-		return err
-	}
-	x, err := e.execFrom(c)
+	jo, x, err := e.session(c)
 	if err != nil {
 		return err
 	}
@@ -80,7 +72,6 @@ func (e *env) listen(c *cli.Context) error {
 	}
 	defer closeLogs()
 	sock.Tap = tap
-	jo = e.endRules(c, jo)
 	in := e.input(c)
 
 	ln, err := e.openListener(c, l, sock)
