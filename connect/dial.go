@@ -77,7 +77,7 @@ func (d Dialer) Dial(ctx context.Context, a addr.Addr) (*pipe.Conn, error) {
 			}
 			return nil, err
 		}
-		d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventRetry, Host: hostOf(a), Attempt: attempt, Err: err, Duration: wait})
+		d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventRetry, Host: a.String(), Attempt: attempt, Err: err, Duration: wait})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -87,15 +87,6 @@ func (d Dialer) Dial(ctx context.Context, a addr.Addr) (*pipe.Conn, error) {
 		}
 		wait = min(2*wait, maxRetryDelay)
 	}
-}
-
-// hostOf is what events name as the address dialled: the host, or the
-// socket's path.
-func hostOf(a addr.Addr) string {
-	if a.Kind == addr.Unix {
-		return a.Path
-	}
-	return a.Host
 }
 
 // dialOnce resolves a and tries its addresses in order until one

@@ -67,14 +67,6 @@ func AbstractUIDs(more []int) []int {
 	return uids
 }
 
-// AllowUID reports whether c's peer may be served when only the users
-// uids may: true when uids is empty or the peer's user ID is in it, false
-// when the peer's credentials cannot be read.
-func AllowUID(c net.Conn, uids []int) bool {
-	ok, _ := AllowUIDs(uids)(c)
-	return ok
-}
-
 // AllowUIDs returns a check that admits the Unix-socket peers whose user
 // ID is in uids (every peer when uids is empty) and refuses the others,
 // saying why ("uid 1001 not allowed"). It fits listen.Limits.Admit.

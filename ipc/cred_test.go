@@ -94,7 +94,7 @@ func TestAllowUID(t *testing.T) {
 		{p1, nil, true, ""},
 		{p1, []int{me}, false, "peer credentials unavailable"},
 	} {
-		if got := AllowUID(tc.c, tc.uids); got != tc.want {
+		if got, _ := AllowUIDs(tc.uids)(tc.c); got != tc.want {
 			t.Errorf("AllowUID(%T, %v) = %v, want %v", tc.c, tc.uids, got, tc.want)
 		}
 		if ok, why := AllowUIDs(tc.uids)(tc.c); ok != tc.want || why != tc.why {

@@ -11,7 +11,7 @@ const (
 	EventListening  = "listening"  // Local
 	EventLookup     = "lookup"     // Host, Addrs
 	EventConnect    = "connect"    // ID, Local, Remote, Attempt: we dialled and connected
-	EventRetry      = "retry"      // Remote (as Host), Attempt, Err, Duration (the wait)
+	EventRetry      = "retry"      // the address dialled (as Host), Attempt, Err, Duration (the wait)
 	EventConnection = "connection" // ID, Local, Remote, Open, Peer: a listener accepted
 	EventReject     = "reject"     // Local, Remote, Err (why): closed before reading a byte
 	EventDrop       = "drop"       // ID, Local, Remote, Err (why): a server cut a client off
