@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -79,7 +80,8 @@ func (e *env) listen(c *cli.Context) error {
 		return err
 	}
 	if keep {
-		return listen.Serve(c.Context, ln, sock, l.lim, e.keepOpenHandler(c, x, in, jo, sock))
+		h, workers := e.keepOpenHandler(c, x, in, jo, sock)
+		return listen.Serve(c.Context, ln, sock, l.lim, h, workers...)
 	}
 	conn, err := listen.Accept(c.Context, ln, sock, l.lim)
 	ln.Close() // one connection: stop listening at once
@@ -104,19 +106,21 @@ func keepOpen(c *cli.Context) (bool, error) {
 	return keep, nil
 }
 
-// keepOpenHandler picks the handler of a -k listener.
-func (e *env) keepOpenHandler(c *cli.Context, x *serve.Exec, in io.Reader, jo pipe.JoinOptions, sock pipe.Options) listen.Handler {
+// keepOpenHandler picks the handler of a -k listener, and what runs
+// beside it (the fan-out's input reader).
+func (e *env) keepOpenHandler(c *cli.Context, x *serve.Exec, in io.Reader, jo pipe.JoinOptions, sock pipe.Options) (listen.Handler, []func(context.Context)) {
 	switch {
 	case c.Bool("broker"):
-		return serve.NewBroker(sock, 0).Serve
+		return serve.NewBroker(sock, 0).Serve, nil
 	case c.Bool("chat"):
-		return serve.NewChat(sock, 0).Serve
+		return serve.NewChat(sock, 0).Serve, nil
 	case x != nil:
-		return x.Serve
+		return x.Serve, nil
 	}
-	return serve.NewFanout(in, e.stdout, serve.FanoutOptions{
+	f := serve.NewFanout(in, e.stdout, serve.FanoutOptions{
 		NoShutdown: jo.NoShutdown, SendOnly: jo.SendOnly, RecvOnly: jo.RecvOnly, Socket: sock,
-	}).Serve
+	})
+	return f.Serve, []func(context.Context){f.Run}
 }
 
 // openListener binds l, prints its TLS certificate's fingerprint (only

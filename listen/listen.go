@@ -145,16 +145,23 @@ type Handler func(ctx context.Context, c *pipe.Conn) error
 // Serve accepts connections on ln until ctx ends, serving each that lim
 // admits with h in its own goroutine (the others are closed before a byte
 // is read, with a reject event). A handler's error is reported as an
-// error event and never stops the server. Serve closes ln, waits for the
-// handlers to return (closing their connections when ctx ends) and
-// returns the context's cause, or the error that stopped accepting.
-func Serve(ctx context.Context, ln net.Listener, o pipe.Options, lim Limits, h Handler) error {
+// error event and never stops the server. Each of workers runs in a
+// goroutine of its own beside the handlers (the fan-out's input reader),
+// with the same context; it must return when that context ends. Serve
+// closes ln, waits for the handlers and the workers to return (closing
+// the connections when ctx ends) and returns the context's cause, or the
+// error that stopped accepting.
+func Serve(ctx context.Context, ln net.Listener, o pipe.Options, lim Limits, h Handler, workers ...func(ctx context.Context)) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 
 	s := &server{ctx: ctx, o: o, lim: lim, h: h}
+	for _, w := range workers {
+		s.wg.Add(1)
+		go s.runWorker(w)
+	}
 	err := s.acceptLoop(ln)
 	ln.Close()
 	cancel(err)
@@ -172,6 +179,12 @@ type server struct {
 
 	mu   sync.Mutex
 	open int
+}
+
+// runWorker runs one of Serve's workers.
+func (s *server) runWorker(w func(ctx context.Context)) {
+	defer s.wg.Done()
+	w(s.ctx)
 }
 
 // acceptLoop accepts until ln fails for good, backing off on temporary

@@ -59,23 +59,36 @@ func (w *idleWatch) progress() int64 {
 	return p
 }
 
-// check runs on the timer goroutine, one call at a time.
+// check runs on the timer goroutine, one call at a time. When nothing has
+// moved for w.d it reports the timeout, without holding w.mu (an observer
+// may call back into the connection), and only then ends the
+// connection's I/O: whoever sees the I/O fail sees the event first.
 func (w *idleWatch) check() {
+	if !w.expired() {
+		return
+	}
+	w.c.opts.OnEvent.Emit(Event{Name: EventTimeout, ID: w.c.id, Local: w.c.LocalAddr(), Remote: w.c.RemoteAddr(), Duration: w.d})
+	w.c.raw.SetDeadline(aLongTimeAgo)
+}
+
+// expired samples the connection's progress and either arms the next
+// check or, when nothing has moved for w.d, marks the watch fired and
+// reports true.
+func (w *idleWatch) expired() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.stopped {
-		return
+		return false
 	}
 	now := time.Now()
 	if p := w.progress(); p != w.last || w.paused > 0 {
 		w.last, w.lastAt = p, now
 	} else if idle := now.Sub(w.lastAt); idle >= w.d {
 		w.fired.Store(true)
-		w.c.raw.SetDeadline(aLongTimeAgo)
-		w.c.opts.OnEvent.Emit(Event{Name: EventTimeout, ID: w.c.id, Local: w.c.LocalAddr(), Remote: w.c.RemoteAddr(), Duration: w.d})
-		return
+		return true
 	}
 	w.timer.Reset(w.tick)
+	return false
 }
 
 func (w *idleWatch) stop() {

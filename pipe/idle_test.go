@@ -102,3 +102,39 @@ func TestIdleTimeoutStopsAtClose(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 }
+
+// TestIdleTimeoutEventOutsideLock: the timeout event is emitted with no
+// lock of the connection held, so an observer may call back into it
+// (PauseIdle and ResumeIdle take the idle watch's lock; a Close from the
+// observer stops the watch), and before the connection's I/O fails, so
+// that whoever sees ErrIdleTimeout has seen the event too.
+func TestIdleTimeoutEventOutsideLock(t *testing.T) {
+	a, _ := tcpPair(t)
+	var w *Conn
+	told := make(chan struct{})
+	w = wrap(t, a, Options{IdleTimeout: 50 * time.Millisecond, OnEvent: func(e Event) {
+		if e.Name == EventTimeout {
+			w.PauseIdle()
+			w.ResumeIdle()
+			close(told)
+		}
+	}})
+	read := make(chan error, 1)
+	go func() {
+		_, err := w.Read(make([]byte, 1))
+		select {
+		case <-told:
+		default:
+			err = errors.New("the read failed before the timeout event was emitted")
+		}
+		read <- err
+	}()
+	select {
+	case err := <-read:
+		if !errors.Is(err, ErrIdleTimeout) {
+			t.Errorf("Read = %v, want ErrIdleTimeout", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no timeout after 10s: the observer's call back into the connection deadlocked")
+	}
+}

@@ -35,15 +35,14 @@ type FanoutOptions struct {
 // one output, a chunk at a time, and the input goes to every client
 // connected when it is read, as fast as the slowest client takes it; a
 // client whose queue stays full without moving for the stall time is
-// dropped, so it holds up the others no longer than that. Input is read only while
-// at least one client is connected. A client that finishes sending gets
-// what is queued for it and is closed; when the input ends, every client
-// is half-closed (unless NoShutdown).
+// dropped, so it holds up the others no longer than that. Input is read,
+// by [Fanout.Run], only while at least one client is connected. A client
+// that finishes sending gets what is queued for it and is closed; when
+// the input ends, every client is half-closed (unless NoShutdown).
 type Fanout struct {
-	in   io.Reader
-	o    FanoutOptions
-	hub  *hub
-	once sync.Once
+	in  io.Reader
+	o   FanoutOptions
+	hub *hub
 
 	outMu sync.Mutex
 	out   io.Writer
@@ -59,9 +58,6 @@ func NewFanout(in io.Reader, out io.Writer, o FanoutOptions) *Fanout {
 
 // Serve is the handler for one client.
 func (f *Fanout) Serve(ctx context.Context, c *pipe.Conn) error {
-	if !f.o.RecvOnly {
-		f.once.Do(func() { go fanoutInput(ctx, f) })
-	}
 	m := f.hub.join(c, !f.o.NoShutdown)
 	if _, err := io.Copy(lockedWriter{f}, c); err != nil {
 		f.hub.leave(m)
@@ -83,22 +79,63 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	return w.f.out.Write(p)
 }
 
-// fanoutInput reads the input while clients are connected and sends each
-// chunk to all of them, until the input ends or ctx does.
-func fanoutInput(ctx context.Context, f *Fanout) {
-	buf := make([]byte, 32<<10)
+// Run reads the input while clients are connected and sends each chunk
+// to all of them, until the input ends (then the clients are
+// half-closed, unless NoShutdown) or ctx does; with RecvOnly it returns
+// at once. Run it beside the handlers, for as long as they serve (as a
+// worker of listen.Serve), so that it ends before the server returns.
+//
+// A Read of the input cannot be interrupted (stdin is a terminal or a
+// pipe that nobody may ever write to again), so the Reads are done by a
+// goroutine of their own, which touches nothing but the input and its
+// buffer: when ctx ends during a Read, Run returns at once and that
+// goroutine exits, without sending, when the Read returns (as
+// pipe.Join's input reader does).
+func (f *Fanout) Run(ctx context.Context) {
+	if f.o.RecvOnly {
+		return
+	}
+	next := make(chan struct{})
+	chunks := make(chan inputChunk, 1) // one answer per request: never blocks
+	defer close(next)
+	go readInput(f.in, next, chunks)
 	for {
 		select {
 		case <-f.hub.waitMembers():
 		case <-ctx.Done():
 			return
 		}
-		n, err := f.in.Read(buf)
-		if n > 0 {
-			f.hub.send(bytes.Clone(buf[:n]), nil) // shared by the queues
+		next <- struct{}{} // the reader is idle: it answered the last request
+		var ch inputChunk
+		select {
+		case ch = <-chunks:
+		case <-ctx.Done():
+			return
 		}
-		if err != nil {
+		if len(ch.p) > 0 {
+			f.hub.send(ch.p, nil)
+		}
+		if ch.err != nil {
 			f.hub.end()
+			return
+		}
+	}
+}
+
+// inputChunk is what one Read of a Fanout's input returned.
+type inputChunk struct {
+	p   []byte // a copy, shared by the clients' queues
+	err error
+}
+
+// readInput reads in once per request on next, until next is closed or a
+// Read fails, answering each on chunks.
+func readInput(in io.Reader, next <-chan struct{}, chunks chan<- inputChunk) {
+	buf := make([]byte, 32<<10)
+	for range next {
+		n, err := in.Read(buf)
+		chunks <- inputChunk{bytes.Clone(buf[:n]), err}
+		if err != nil {
 			return
 		}
 	}

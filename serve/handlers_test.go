@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"sockit/addr"
+	"sockit/listen"
 	"sockit/pipe"
 )
 
@@ -130,19 +132,34 @@ func TestExecFailureAndCancel(t *testing.T) {
 	}
 }
 
+// signalWriter discards what it is given and signals each write.
+type signalWriter chan struct{}
+
+func (w signalWriter) Write(p []byte) (int, error) {
+	w <- struct{}{}
+	return len(p), nil
+}
+
 // TestFanoutDropsStalledClient: a client that never reads is dropped
-// after the stall time; the other gets every byte.
+// after the stall time; the other gets every byte. The drop event's
+// observer calls back into the hub, which it may: the event is emitted
+// with no lock held.
 func TestFanoutDropsStalledClient(t *testing.T) {
 	drops := make(chan pipe.Event, 4)
+	var f *Fanout
 	sock := pipe.Options{SendBuffer: 16 << 10, OnEvent: func(e pipe.Event) {
 		if e.Name == pipe.EventDrop {
+			f.hub.names(nil)
 			drops <- e
 		}
 	}}
 	inR, inW := io.Pipe()
-	f := NewFanout(inR, io.Discard, FanoutOptions{QueueBytes: 64 << 10, Stall: 200 * time.Millisecond, Socket: sock})
+	joined := make(signalWriter, 2)
+	f = NewFanout(inR, joined, FanoutOptions{QueueBytes: 64 << 10, Stall: 200 * time.Millisecond, Socket: sock})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	ran := make(chan struct{})
+	go func() { f.Run(ctx); close(ran) }()
 
 	stalled, stalledClient := connPair(t)
 	// small socket buffers, so that the kernel cannot absorb the data for
@@ -153,9 +170,11 @@ func TestFanoutDropsStalledClient(t *testing.T) {
 	served := make(chan error, 2)
 	go func() { served <- f.Serve(ctx, stalled) }()
 	go func() { served <- f.Serve(ctx, fast) }()
-	for len(f.hub.names(nil)) < 2 {
-		time.Sleep(time.Millisecond)
-	}
+	// a client's bytes reach the output only once it has joined
+	stalledClient.Write([]byte("s"))
+	fastClient.Write([]byte("f"))
+	<-joined
+	<-joined
 	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
 	go func() { inW.Write(data); inW.Close() }()
 	got, err := io.ReadAll(fastClient)
@@ -175,11 +194,86 @@ func TestFanoutDropsStalledClient(t *testing.T) {
 		t.Errorf("a second drop, of connection %d: %v", e.ID, e.Err)
 	default:
 	}
+	<-ran // the input ended: Run returned by itself
 	fastClient.Close()
 	stalledClient.Close()
 	for range 2 {
 		if err := <-served; err != nil {
 			t.Errorf("Serve = %v", err)
 		}
+	}
+}
+
+// blockedReader blocks every Read until it is closed.
+type blockedReader chan struct{}
+
+func (r blockedReader) Read([]byte) (int, error) {
+	<-r
+	return 0, io.EOF
+}
+
+// TestFanoutRunEndsWithContext: Run, blocked reading an input that
+// nothing will ever come from, returns as soon as its context ends; the
+// Read is left to a goroutine that exits when the Read returns.
+func TestFanoutRunEndsWithContext(t *testing.T) {
+	in := make(blockedReader)
+	defer close(in) // lets the abandoned Read return before goleak looks
+	joined := make(signalWriter, 1)
+	f := NewFanout(in, joined, FanoutOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { f.Run(ctx); close(ran) }()
+	c, client := connPair(t)
+	served := make(chan error, 1)
+	go func() { served <- f.Serve(ctx, c) }()
+	client.Write([]byte("x"))
+	<-joined // a member: Run is now blocked in the input's Read
+	cancel()
+	select {
+	case <-ran:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return when its context ended")
+	}
+	client.Close()
+	if err := <-served; err != nil {
+		t.Errorf("Serve = %v", err)
+	}
+}
+
+// TestServeWaitsForFanoutInput: listen.Serve runs the fan-out's input
+// reader as a worker and returns only after it has: the input is read
+// and sent to the client, and once Serve has returned nothing more is.
+func TestServeWaitsForFanoutInput(t *testing.T) {
+	inR, inW := io.Pipe()
+	defer inW.Close()
+	ran := make(chan struct{})
+	f := NewFanout(inR, io.Discard, FanoutOptions{})
+	ln, err := listen.TCP(context.Background(), addr.Addr{Host: "127.0.0.1"}, pipe.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- listen.Serve(ctx, ln, pipe.Options{}, listen.Limits{}, f.Serve, func(ctx context.Context) {
+			defer close(ran)
+			f.Run(ctx)
+		})
+	}()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	go inW.Write([]byte("hello")) // read once the client has joined
+	if _, err := io.ReadFull(client, make([]byte, 5)); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-done
+	select {
+	case <-ran:
+	default:
+		t.Error("Serve returned before the input reader ended")
 	}
 }

@@ -37,6 +37,7 @@ type hub struct {
 	ended   bool          // no more data will come: new members get EOF at once
 	nonzero chan struct{} // closed while the hub has members; replaced when it empties
 	lastID  int
+	cut     []*member // dropped under h.mu: told of and closed by unlock
 }
 
 // member is one client of a hub.
@@ -47,6 +48,7 @@ type member struct {
 	queued int           // bytes in q, under hub.mu
 	moved  time.Time     // when the writer last sent a chunk or its empty queue got one, under hub.mu
 	drop   bool          // the hub dropped the member, under hub.mu
+	why    error         // why it was dropped, under hub.mu
 	done   chan struct{} // closed when the writer has finished
 	closed bool          // q is closed, under hub.mu
 }
@@ -130,7 +132,7 @@ func (h *hub) waitMembers() <-chan struct{} {
 // drops members that stay full and stalled.
 func (h *hub) send(p []byte, except *member) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
+	defer h.unlock()
 	for h.waitForRoom(len(p), except) {
 	}
 	for m := range h.members {
@@ -161,7 +163,7 @@ func (h *hub) waitForRoom(n int, except *member) bool {
 		return false
 	}
 	space := h.space
-	h.mu.Unlock()
+	h.unlock()
 	t := time.NewTimer(wait)
 	select {
 	case <-space:
@@ -199,12 +201,26 @@ func (h *hub) enqueue(m *member, p []byte) {
 	m.queued += len(p)
 }
 
-// drop cuts a member off; h.mu is held.
+// drop cuts a member off; h.mu is held. Its drop event and the close of
+// its connection wait for [hub.unlock]: an observer may call back into
+// the hub, and Close may block briefly.
 func (h *hub) drop(m *member, why error) {
-	m.drop = true
+	m.drop, m.why = true, why
 	h.remove(m)
-	h.o.OnEvent.Emit(pipe.Event{Name: pipe.EventDrop, ID: m.c.ID(), Local: m.c.LocalAddr(), Remote: m.c.RemoteAddr(), Err: why})
-	go m.c.Close() // Close may block briefly; never under the lock
+	h.cut = append(h.cut, m)
+}
+
+// unlock releases h.mu, then reports the members dropped under it and
+// closes their connections (drop event first, then the close): no event
+// is emitted with the lock held.
+func (h *hub) unlock() {
+	ms := h.cut
+	h.cut = nil
+	h.mu.Unlock()
+	for _, m := range ms {
+		h.o.OnEvent.Emit(pipe.Event{Name: pipe.EventDrop, ID: m.c.ID(), Local: m.c.LocalAddr(), Remote: m.c.RemoteAddr(), Err: m.why})
+		go m.c.Close() // wakes the member's writer and handler; Close may block on a stalled peer
+	}
 }
 
 // dropped reports whether the hub cut m off.
