@@ -56,15 +56,27 @@ func openPipe(t *testing.T) (r, w *os.File) {
 }
 
 // TestJoinInputEOF: input EOF half-closes, and a reply that comes well
-// after it is still delivered.
+// after it is still delivered: Join must not close the connection while
+// the peer takes its time (the wait is the slow server; the half-close
+// is seen before it starts, so it orders nothing).
 func TestJoinInputEOF(t *testing.T) {
 	a, peer := tcpPair(t)
-	res := startJoin(wrap(t, a, Options{}), strings.NewReader("question"), JoinOptions{})
+	closed := make(chan struct{})
+	c := wrap(t, a, Options{OnEvent: func(e Event) {
+		if e.Name == EventClose {
+			close(closed)
+		}
+	}})
+	res := startJoin(c, strings.NewReader("question"), JoinOptions{})
 	got, err := io.ReadAll(peer) // ends at our half-close
 	if err != nil || string(got) != "question" {
 		t.Fatalf("peer read %q, %v", got, err)
 	}
-	time.Sleep(200 * time.Millisecond) // a slow server
+	select {
+	case <-closed:
+		t.Fatal("Join closed the connection at input EOF, before the peer's reply")
+	case <-time.After(200 * time.Millisecond): // a slow server
+	}
 	peer.Write([]byte("answer"))
 	peer.(*net.TCPConn).CloseWrite()
 	if r := await(t, res); r.err != nil || r.out != "answer" {

@@ -38,7 +38,12 @@ func TestEchoIdleDescriptors(t *testing.T) {
 	// No collection during the test: a pipe pooled by the runtime is
 	// closed only by a finalizer, and that must not hide it.
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	addr, stop := startServe(t, pipe.Options{}, Echo)
+	closed := make(chan struct{}, conns)
+	addr, stop := startServe(t, pipe.Options{OnEvent: func(e pipe.Event) {
+		if e.Name == pipe.EventClose {
+			closed <- struct{}{}
+		}
+	}}, Echo)
 	defer stop()
 	out, in := bytes.Repeat([]byte("x"), 64), make([]byte, 64)
 	roundTrip := func(c net.Conn) {
@@ -75,13 +80,17 @@ func TestEchoIdleDescriptors(t *testing.T) {
 		c.Close()
 	}
 	cs = nil
-	// The server closes its ends as it reads each client's EOF: poll until
-	// it has, no garbage collection asked for.
-	deadline := time.Now().Add(20 * time.Second)
-	for n := openFDs(t); n > base; n = openFDs(t) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d descriptors open 20s after the clients closed, %d before they connected", n, base)
+	// The server closes its end as it reads each client's EOF, and says
+	// so with a close event once the socket is closed.
+	timeout := time.After(20 * time.Second)
+	for i := range conns {
+		select {
+		case <-closed:
+		case <-timeout:
+			t.Fatalf("%d close events 20s after the clients closed, want %d", i, conns)
 		}
-		time.Sleep(10 * time.Millisecond)
+	}
+	if n := openFDs(t); n > base {
+		t.Errorf("%d descriptors open once every connection closed, %d before they connected", n, base)
 	}
 }
