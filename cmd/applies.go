@@ -41,9 +41,9 @@ var inaptRules = []inapt{
 	{flags: []string{"mode"}, when: func(_ *cli.Context, s site) bool { return s.abstract },
 		why:  "sets a socket file's permissions, and an abstract @NAME has no file",
 		hint: "an abstract socket serves your own user and root; --allow-uid UID adds others"},
-	{flags: []string{"sni", "client-ca", "addr-file", "mode", "allow-uid"}, when: func(_ *cli.Context, s site) bool { return !s.listening },
+	{flags: roleFlags(listenFlags(), unixFlags(), tlsServerFlags()), when: func(_ *cli.Context, s site) bool { return !s.listening },
 		why: "applies when listening, not when dialling"},
-	{flags: []string{"ca", "server-name", "pin", "insecure", "connect-timeout", "source", "source-port", "retry", "retry-delay"}, when: func(_ *cli.Context, s site) bool { return s.listening },
+	{flags: roleFlags(dialFlags(), tlsClientFlags()), when: func(_ *cli.Context, s site) bool { return s.listening },
 		why: "applies when dialling, not when listening"},
 	{flags: []string{"retry-delay"}, when: without("retry"),
 		why: "needs --retry N (without it there is no retry to wait for)"},
@@ -69,6 +69,25 @@ var inaptRules = []inapt{
 }
 
 func onUnix(_ *cli.Context, s site) bool { return s.unix }
+
+// roleFlags names the flags of one role's groups (the dial flags, or the
+// listen flags), less the TLS flags both roles share: a command that may
+// do either (send, recv) refuses the other role's flags by these names.
+func roleFlags(groups ...[]cli.Flag) []string {
+	shared := map[string]bool{}
+	for _, f := range tlsCommonFlags() {
+		shared[f.Names()[0]] = true
+	}
+	var names []string
+	for _, g := range groups {
+		for _, f := range g {
+			if n := f.Names()[0]; !shared[n] {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
 
 // with is a condition: the flag is given.
 func with(flag string) func(*cli.Context, site) bool {

@@ -13,7 +13,8 @@ import (
 	"testing"
 )
 
-// The package layout of DESIGN.md: which of our packages each may import.
+// The package layout of docs/ARCHITECTURE.md (and DESIGN.md): which of
+// our packages each may import.
 // Sub-packages inherit their top-level package's rule.
 var allowedImports = map[string][]string{
 	".":       {"cmd"},
