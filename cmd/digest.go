@@ -5,14 +5,14 @@ import (
 
 	"github.com/zeebo/xxh3"
 
-	"sockit/pipe/xfer"
+	"sockit/transfer"
 )
 
 // transferHash is what send and recv verify files with: XXH3-128, which
 // hashes at tens of GB/s, where SHA-256 (about 1.5 GB/s here) would halve
 // a loopback transfer on two cores. It guards against damage, not
 // tampering: --tls does that.
-var transferHash = xfer.Hash{Name: "xxh3-128", New: func() hash.Hash { return xxh128{xxh3.New()} }}
+var transferHash = transfer.Hash{Name: "xxh3-128", New: func() hash.Hash { return xxh128{xxh3.New()} }}
 
 // xxh128 is the 128-bit XXH3 as a hash.Hash (xxh3.Hasher sums 64 bits).
 type xxh128 struct{ *xxh3.Hasher }

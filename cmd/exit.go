@@ -10,7 +10,7 @@ import (
 
 	"sockit/ipc"
 	"sockit/pipe"
-	"sockit/pipe/xfer"
+	"sockit/transfer"
 )
 
 // Exit statuses (see EXIT STATUS in man/sockit.1).
@@ -103,7 +103,7 @@ func hintsFor(err error) []string {
 		return ue.hints
 	}
 	switch {
-	case errors.Is(err, xfer.ErrNotSockit):
+	case errors.Is(err, transfer.ErrNotSockit):
 		return []string{"the peer is not a sockit send or recv; --raw sends or takes plain bytes"}
 	case errors.Is(err, ipc.ErrInUse):
 		return []string{"another server answers on that socket; stop it, or pick another path"}

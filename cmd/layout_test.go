@@ -18,7 +18,7 @@ import (
 // Sub-packages inherit their top-level package's rule.
 var allowedImports = map[string][]string{
 	".":       {"cmd"},
-	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve"},
+	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve", "transfer"},
 	"listen":  {"pipe", "addr"},
 	"serve":   {"pipe"},
 	"connect": {"ipc", "pipe", "addr"},
@@ -26,6 +26,9 @@ var allowedImports = map[string][]string{
 	"pipe":    {},
 	"tls":     {},
 	"addr":    {},
+	// transfer is the file-transfer protocol of send and recv; it imports
+	// nothing of ours.
+	"transfer": {},
 }
 
 // cliOnly are the modules only cmd may import.

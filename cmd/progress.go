@@ -10,7 +10,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"sockit/pipe"
-	"sockit/pipe/xfer"
+	"sockit/transfer"
 )
 
 // progressTemplate is a file's bar: name, bytes, bar, percent, rate, ETA.
@@ -35,11 +35,11 @@ func (e *env) newProgress(verb string, files int) *progress {
 	return &progress{d: e.diag, verb: verb, files: files, tty: tty}
 }
 
-// Begin implements xfer.Observer.
-func (p *progress) Begin(h xfer.Header, ph xfer.Phase, done, total int64) {
+// Begin implements transfer.Observer.
+func (p *progress) Begin(h transfer.Header, ph transfer.Phase, done, total int64) {
 	p.finishBar()
 	label := h.Name
-	if ph == xfer.Moving {
+	if ph == transfer.Moving {
 		p.n++
 		if p.files > 1 {
 			label = fmt.Sprintf("[%d/%d] %s", p.n, p.files, h.Name)
@@ -49,7 +49,7 @@ func (p *progress) Begin(h xfer.Header, ph xfer.Phase, done, total int64) {
 	}
 	if p.d.verbose {
 		switch {
-		case ph == xfer.Checking:
+		case ph == transfer.Checking:
 			p.d.observer().Emit(note("checking the %s of %s the receiver holds", size(total), h.Name))
 		case done > 0:
 			p.d.observer().Emit(note("%s: resuming at %s of %s", h.Name, size(done), size(total)))
@@ -67,15 +67,15 @@ func (p *progress) Begin(h xfer.Header, ph xfer.Phase, done, total int64) {
 	p.bar.Start()
 }
 
-// Add implements xfer.Observer.
+// Add implements transfer.Observer.
 func (p *progress) Add(n int64) {
 	if p.bar != nil {
 		p.bar.Add64(n)
 	}
 }
 
-// End implements xfer.Observer.
-func (p *progress) End(h xfer.Header, r xfer.Result) {
+// End implements transfer.Observer.
+func (p *progress) End(h transfer.Header, r transfer.Result) {
 	p.finishBar()
 	switch {
 	case r.Err != nil:
@@ -93,7 +93,7 @@ func (p *progress) finishBar() {
 }
 
 // summary prints the end of a session: files, bytes, time, rate.
-func (p *progress) summary(st xfer.Stats) {
+func (p *progress) summary(st transfer.Stats) {
 	p.finishBar()
 	rate := float64(st.Bytes) / max(st.Elapsed.Seconds(), 1e-9)
 	kept := ""
@@ -111,7 +111,7 @@ func (p *progress) summary(st xfer.Stats) {
 // failed shortens the error of a session whose failed files were each
 // told already.
 func (p *progress) failed(err error) error {
-	var ff *xfer.FilesFailed
+	var ff *transfer.FilesFailed
 	if errors.As(err, &ff) {
 		return fmt.Errorf("%d %s not %s", ff.Count(), plural(ff.Count(), "file"), p.verb)
 	}

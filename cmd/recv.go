@@ -13,7 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"sockit/pipe"
-	"sockit/pipe/xfer"
+	"sockit/transfer"
 )
 
 func recvCommand(e *env) *cli.Command {
@@ -83,7 +83,7 @@ func (e *env) recv(c *cli.Context) error {
 	if err := checkOutput(dir, out); err != nil { // only now: a usage error creates nothing
 		return err
 	}
-	o := xfer.ReceiveOptions{Force: c.Bool("force"), Output: out, Hash: transferHash}
+	o := transfer.ReceiveOptions{Force: c.Bool("force"), Output: out, Hash: transferHash}
 	if out == "-" {
 		o.Output, o.Stdout = "", e.stdout
 	}
@@ -93,7 +93,7 @@ func (e *env) recv(c *cli.Context) error {
 			return e.recvRaw(ctx, conn, out, o.Force, p)
 		}
 		o.Observer = p
-		st, err := xfer.Receive(ctx, conn, dir, o)
+		st, err := transfer.Receive(ctx, conn, dir, o)
 		if err == nil || st.Files+st.Failed > 0 {
 			p.summary(st)
 		}
@@ -145,13 +145,13 @@ func checkOutput(dir, out string) error {
 // recvRaw receives plain bytes into path.
 func (e *env) recvRaw(ctx context.Context, conn *pipe.Conn, path string, force bool, p *progress) error {
 	start := time.Now()
-	p.Begin(xfer.Header{Name: path}, xfer.Moving, 0, -1)
-	n, err := xfer.ReceiveRaw(ctx, conn, path, e.stdout, force, p)
+	p.Begin(transfer.Header{Name: path}, transfer.Moving, 0, -1)
+	n, err := transfer.ReceiveRaw(ctx, conn, path, e.stdout, force, p)
 	p.finishBar()
 	if err != nil {
 		return fmt.Errorf("after %s: %w", size(n), err)
 	}
-	p.summary(xfer.Stats{Files: 1, Bytes: n, Elapsed: time.Since(start)})
+	p.summary(transfer.Stats{Files: 1, Bytes: n, Elapsed: time.Since(start)})
 	return nil
 }
 

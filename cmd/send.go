@@ -13,7 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"sockit/pipe"
-	"sockit/pipe/xfer"
+	"sockit/transfer"
 )
 
 func sendCommand(e *env) *cli.Command {
@@ -75,11 +75,11 @@ func (e *env) send(c *cli.Context) error {
 	}
 	defer conn.Close()
 	p := e.newProgress("sent", countFiles(items))
-	o := xfer.SendOptions{Rate: rate, Observer: p, Hash: transferHash}
+	o := transfer.SendOptions{Rate: rate, Observer: p, Hash: transferHash}
 	if c.Bool("raw") {
 		return clientCertCause(conn, e.sendRaw(c, conn, items[0], o, p))
 	}
-	st, err := xfer.Send(c.Context, conn, items, o)
+	st, err := transfer.Send(c.Context, conn, items, o)
 	err = clientCertCause(conn, err)
 	if resumable(c, err) {
 		hint := "run the same send and recv again: they resume from what the receiver holds"
@@ -98,12 +98,12 @@ func (e *env) send(c *cli.Context) error {
 // commands again would resume: a broken or stalled connection, or a
 // receiver that gave up (a write error), not a mismatch of protocols.
 func resumable(c *cli.Context, err error) bool {
-	var ref *xfer.Refusal
+	var ref *transfer.Refusal
 	var ne net.Error
 	switch {
 	case err == nil || c.Context.Err() != nil || isClientCertFailure(err):
 		return false
-	case errors.Is(err, xfer.ErrNotSockit), errors.Is(err, xfer.ErrProtocol):
+	case errors.Is(err, transfer.ErrNotSockit), errors.Is(err, transfer.ErrProtocol):
 		return false
 	case errors.As(err, &ref):
 		return ref.Fatal && !strings.Contains(ref.Msg, "refused")
@@ -113,18 +113,18 @@ func resumable(c *cli.Context, err error) bool {
 }
 
 // sendItems reads FILE... and --name into the items to send.
-func (e *env) sendItems(c *cli.Context, files []string) ([]xfer.Item, error) {
+func (e *env) sendItems(c *cli.Context, files []string) ([]transfer.Item, error) {
 	name := commandName(c)
 	rename := c.String("name")
 	if rename != "" {
 		if len(files) != 1 {
 			return nil, usagef(name, "--name names the one FILE sent; %d are given", len(files))
 		}
-		if err := xfer.CheckName(rename); err != nil {
+		if err := transfer.CheckName(rename); err != nil {
 			return nil, usagef(name, "bad --name: %v", err)
 		}
 	}
-	var items []xfer.Item
+	var items []transfer.Item
 	var paths []string
 	for _, f := range files {
 		if f == "-" {
@@ -135,11 +135,11 @@ func (e *env) sendItems(c *cli.Context, files []string) ([]xfer.Item, error) {
 			if n == "" {
 				n = "stdin"
 			}
-			return []xfer.Item{{Header: xfer.Header{Name: n, Size: -1, Mode: 0o644}, Stream: e.stdin}}, nil
+			return []transfer.Item{{Header: transfer.Header{Name: n, Size: -1, Mode: 0o644}, Stream: e.stdin}}, nil
 		}
 		paths = append(paths, f)
 	}
-	items, err := xfer.Collect(paths, func(path, why string) {
+	items, err := transfer.Collect(paths, func(path, why string) {
 		e.diag.warnf("skipping %s: %s", path, why)
 	})
 	if err != nil {
@@ -155,7 +155,7 @@ func (e *env) sendItems(c *cli.Context, files []string) ([]xfer.Item, error) {
 }
 
 // countFiles counts the files (not directories) among items.
-func countFiles(items []xfer.Item) int {
+func countFiles(items []transfer.Item) int {
 	n := 0
 	for _, it := range items {
 		if !it.Dir {
@@ -166,7 +166,7 @@ func countFiles(items []xfer.Item) int {
 }
 
 // sendRaw sends one item as plain bytes.
-func (e *env) sendRaw(c *cli.Context, conn *pipe.Conn, it xfer.Item, o xfer.SendOptions, p *progress) error {
+func (e *env) sendRaw(c *cli.Context, conn *pipe.Conn, it transfer.Item, o transfer.SendOptions, p *progress) error {
 	in := it.Stream
 	if in == nil {
 		f, err := os.Open(it.Path)
@@ -176,9 +176,9 @@ func (e *env) sendRaw(c *cli.Context, conn *pipe.Conn, it xfer.Item, o xfer.Send
 		defer f.Close()
 		in = f
 	}
-	p.Begin(it.Header, xfer.Moving, 0, it.Size)
+	p.Begin(it.Header, transfer.Moving, 0, it.Size)
 	start := time.Now()
-	n, err := xfer.SendRaw(c.Context, conn, in, o)
+	n, err := transfer.SendRaw(c.Context, conn, in, o)
 	p.finishBar()
 	if err != nil {
 		return fmt.Errorf("after %s: %w", size(n), err)
@@ -186,6 +186,6 @@ func (e *env) sendRaw(c *cli.Context, conn *pipe.Conn, it xfer.Item, o xfer.Send
 	if it.Size >= 0 && n != it.Size {
 		return fmt.Errorf("sent %d bytes of %s, which has %d: it changed meanwhile", n, it.Path, it.Size)
 	}
-	p.summary(xfer.Stats{Files: 1, Bytes: n, Elapsed: time.Since(start)})
+	p.summary(transfer.Stats{Files: 1, Bytes: n, Elapsed: time.Since(start)})
 	return nil
 }

@@ -1,4 +1,4 @@
-package xfer
+package transfer
 
 // A receiver against a hostile or careless sender (issue 12, section 2):
 // directory modes, special files, memory, deep trees, long names, a
