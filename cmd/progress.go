@@ -35,7 +35,7 @@ func (e *env) newProgress(verb string, files int) *progress {
 	return &progress{d: e.diag, verb: verb, files: files, tty: tty}
 }
 
-// Begin implements transfer.Observer.
+// Begin implements transfer.Progress.
 func (p *progress) Begin(h transfer.Header, ph transfer.Phase, done, total int64) {
 	p.finishBar()
 	label := h.Name
@@ -67,14 +67,14 @@ func (p *progress) Begin(h transfer.Header, ph transfer.Phase, done, total int64
 	p.bar.Start()
 }
 
-// Add implements transfer.Observer.
+// Add implements transfer.Progress.
 func (p *progress) Add(n int64) {
 	if p.bar != nil {
 		p.bar.Add64(n)
 	}
 }
 
-// End implements transfer.Observer.
+// End implements transfer.Progress.
 func (p *progress) End(h transfer.Header, r transfer.Result) {
 	p.finishBar()
 	switch {

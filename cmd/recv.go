@@ -92,7 +92,7 @@ func (e *env) recv(c *cli.Context) error {
 		if raw {
 			return e.recvRaw(ctx, conn, out, o.Force, p)
 		}
-		o.Observer = p
+		o.Progress = p
 		st, err := transfer.Receive(ctx, conn, dir, o)
 		if err == nil || st.Files+st.Failed > 0 {
 			p.summary(st)

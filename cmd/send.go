@@ -75,7 +75,7 @@ func (e *env) send(c *cli.Context) error {
 	}
 	defer conn.Close()
 	p := e.newProgress("sent", countFiles(items))
-	o := transfer.SendOptions{Rate: rate, Observer: p, Hash: transferHash}
+	o := transfer.SendOptions{Rate: rate, Progress: p, Hash: transferHash}
 	if c.Bool("raw") {
 		return clientCertCause(conn, e.sendRaw(c, conn, items[0], o, p))
 	}

@@ -494,26 +494,26 @@ func TestFailuresBounded(t *testing.T) {
 	}
 }
 
-// funcObserver calls its funcs, when set.
-type funcObserver struct {
+// funcProgress calls its funcs, when set.
+type funcProgress struct {
 	begin func(Header, Phase)
 	add   func(int64)
 	end   func(Header)
 }
 
-func (o funcObserver) Begin(h Header, p Phase, done, total int64) {
+func (o funcProgress) Begin(h Header, p Phase, done, total int64) {
 	if o.begin != nil {
 		o.begin(h, p)
 	}
 }
 
-func (o funcObserver) Add(n int64) {
+func (o funcProgress) Add(n int64) {
 	if o.add != nil {
 		o.add(n)
 	}
 }
 
-func (o funcObserver) End(h Header, r Result) {
+func (o funcProgress) End(h Header, r Result) {
 	if o.end != nil {
 		o.end(h)
 	}
@@ -530,7 +530,7 @@ func TestCancelStopsAtOnce(t *testing.T) {
 		sc, rcConn := tcpPair(t)
 		done := make(chan error, 1)
 		go func() {
-			_, err := Receive(ctx, rcConn, dst, ReceiveOptions{Observer: funcObserver{end: func(Header) { cancel() }}})
+			_, err := Receive(ctx, rcConn, dst, ReceiveOptions{Progress: funcProgress{end: func(Header) { cancel() }}})
 			done <- err
 		}()
 		cr := newCrafted(t, sc)
@@ -560,7 +560,7 @@ func TestCancelStopsAtOnce(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		var checked int64
-		obs := funcObserver{begin: func(_ Header, p Phase) {
+		obs := funcProgress{begin: func(_ Header, p Phase) {
 			if p == Checking {
 				cancel()
 			}
@@ -568,7 +568,7 @@ func TestCancelStopsAtOnce(t *testing.T) {
 		sc, rcConn := tcpPair(t)
 		done := make(chan error, 1)
 		go func() {
-			_, err := Receive(ctx, rcConn, dst, ReceiveOptions{Observer: obs})
+			_, err := Receive(ctx, rcConn, dst, ReceiveOptions{Progress: obs})
 			done <- err
 		}()
 		cr := newCrafted(t, sc)

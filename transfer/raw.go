@@ -19,7 +19,7 @@ const rawChunk = 4 << 20
 func SendRaw(ctx context.Context, conn net.Conn, in io.Reader, o SendOptions) (int64, error) {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	moved, err := rawCopy(ctx, conn, in, &pacer{rate: o.Rate}, orNop(o.Observer))
+	moved, err := rawCopy(ctx, conn, in, &pacer{rate: o.Rate}, orNop(o.Progress))
 	if err != nil {
 		return moved, err
 	}
@@ -36,7 +36,7 @@ func SendRaw(ctx context.Context, conn net.Conn, in io.Reader, o SendOptions) (i
 // (through a partial file renamed into place at the end; no verification
 // is possible) or, when path is "-", to stdout. An existing file is
 // replaced only with force. Cancelling ctx closes conn.
-func ReceiveRaw(ctx context.Context, conn net.Conn, path string, stdout io.Writer, force bool, obs Observer) (int64, error) {
+func ReceiveRaw(ctx context.Context, conn net.Conn, path string, stdout io.Writer, force bool, obs Progress) (int64, error) {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	obs = orNop(obs)
@@ -72,7 +72,7 @@ func ReceiveRaw(ctx context.Context, conn net.Conn, path string, stdout io.Write
 
 // rawCopy copies r to w until r ends, at the pacer's rate, in chunks
 // that keep sendfile and splice.
-func rawCopy(ctx context.Context, w io.Writer, r io.Reader, p *pacer, obs Observer) (int64, error) {
+func rawCopy(ctx context.Context, w io.Writer, r io.Reader, p *pacer, obs Progress) (int64, error) {
 	step := int64(chunk(p.rate, rawChunk))
 	var moved int64
 	for {

@@ -24,8 +24,8 @@ type ReceiveOptions struct {
 	// Stdout, when not nil, takes the session's one file instead: no
 	// partial file and no resume; a digest mismatch is still reported.
 	Stdout io.Writer
-	// Observer follows the files; nil means none.
-	Observer Observer
+	// Progress follows the files; nil means none.
+	Progress Progress
 	// Hash is what the files are verified with; the sender must use the
 	// same. The zero value is SHA-256.
 	Hash Hash
@@ -43,7 +43,7 @@ const midHeader = "the sender closed the connection in the middle of a file head
 
 // receiver is one receiving session. What it keeps does not grow with
 // what the sender sends: the path it is at, and the first failures.
-type receiver struct {
+type fileReceiver struct {
 	ctx    context.Context
 	conn   net.Conn
 	w      writer
@@ -66,7 +66,7 @@ func Receive(ctx context.Context, conn net.Conn, dir string, o ReceiveOptions) (
 	start := time.Now()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	o.Observer = orNop(o.Observer)
+	o.Progress = orNop(o.Progress)
 	o.Hash = o.Hash.orDefault()
 	if o.Output != "" {
 		dir = filepath.Dir(o.Output)
@@ -76,7 +76,7 @@ func Receive(ctx context.Context, conn net.Conn, dir string, o ReceiveOptions) (
 		return Stats{}, err
 	}
 	defer root.Close()
-	rc := &receiver{ctx: ctx, conn: conn, w: writer{bufio.NewWriterSize(conn, 64<<10)}, r: reader{bufio.NewReaderSize(conn, 64<<10)},
+	rc := &fileReceiver{ctx: ctx, conn: conn, w: writer{bufio.NewWriterSize(conn, 64<<10)}, r: reader{bufio.NewReaderSize(conn, 64<<10)},
 		o: o, walk: newDirWalk(root), buf: make([]byte, bufSize)}
 	defer rc.walk.close()
 	st, err := rc.session()
@@ -95,7 +95,7 @@ func (f fatal) Error() string { return f.err.Error() }
 func (f fatal) Unwrap() error { return f.err }
 
 // session greets and receives files until the sender's end.
-func (rc *receiver) session() (Stats, error) {
+func (rc *fileReceiver) session() (Stats, error) {
 	var st Stats
 	if err := greet(rc.conn, rc.w, rc.r, rc.o.Hash.Name); err != nil {
 		return st, err
@@ -141,7 +141,7 @@ func (rc *receiver) session() (Stats, error) {
 			if err != nil { // the session ends: the caller tells
 				return st, rc.giveUp(fmt.Errorf("%s: %w", h.Name, err))
 			}
-			rc.o.Observer.End(h, res)
+			rc.o.Progress.End(h, res)
 			if res.Err != nil {
 				st.Failed++
 				rc.failed.add(fmt.Errorf("%s: %w", h.Name, res.Err))
@@ -157,7 +157,7 @@ func (rc *receiver) session() (Stats, error) {
 
 // check refuses the names that must never be written, and a second file
 // or any directory when the session writes one file.
-func (rc *receiver) check(h Header) error {
+func (rc *fileReceiver) check(h Header) error {
 	if err := CheckName(h.Name); err != nil {
 		return fatal{fmt.Errorf("refused: %w", err)}
 	}
@@ -174,7 +174,7 @@ func (rc *receiver) check(h Header) error {
 
 // giveUp tells the sender why the session ends, when the connection
 // still works, and reads on for a moment so that it hears it.
-func (rc *receiver) giveUp(err error) error {
+func (rc *fileReceiver) giveUp(err error) error {
 	var f fatal
 	if !errors.As(err, &f) && !errors.Is(err, ErrProtocol) {
 		return err // the connection is broken: nobody to tell
@@ -192,7 +192,7 @@ func (rc *receiver) giveUp(err error) error {
 
 // dir enters a directory of the sender's tree, creating it with its
 // mode if missing; one that exists keeps its own.
-func (rc *receiver) dir(h Header) error {
+func (rc *fileReceiver) dir(h Header) error {
 	if err := rc.walk.enterDir(h.Name, h.Mode); err != nil {
 		return fatal{fmt.Errorf("%s: %w", h.Name, err)}
 	}
@@ -200,7 +200,7 @@ func (rc *receiver) dir(h Header) error {
 }
 
 // refuse answers a file with a refusal that does not end the session.
-func (rc *receiver) refuse(res Result, err error) (Result, error) {
+func (rc *fileReceiver) refuse(res Result, err error) (Result, error) {
 	res.Err = err
 	rc.w.refuse(err.Error(), false)
 	return res, rc.w.Flush()
@@ -208,7 +208,7 @@ func (rc *receiver) refuse(res Result, err error) (Result, error) {
 
 // data receives n bytes (a chunked stream when n is negative) into dst
 // and h. A write error is fatal: the sender hears of it.
-func (rc *receiver) data(dst io.Writer, n int64, h io.Writer) (int64, error) {
+func (rc *fileReceiver) data(dst io.Writer, n int64, h io.Writer) (int64, error) {
 	var moved int64
 	for {
 		want := int64(len(rc.buf))
@@ -242,6 +242,6 @@ func (rc *receiver) data(dst io.Writer, n int64, h io.Writer) (int64, error) {
 		}
 		h.Write(rc.buf[:m])
 		moved += int64(m)
-		rc.o.Observer.Add(int64(m))
+		rc.o.Progress.Add(int64(m))
 	}
 }

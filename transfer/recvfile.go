@@ -16,7 +16,7 @@ var errDigest = errors.New("digest mismatch: the data was damaged on the way; no
 // file receives one file: into a partial file that is checked against
 // the sender's file and resumed, then renamed into place once its digest
 // matches. A refusal is in the Result; the error ends the session.
-func (rc *receiver) file(h Header) (Result, error) {
+func (rc *fileReceiver) file(h Header) (Result, error) {
 	if rc.o.Stdout != nil {
 		return rc.stream(h)
 	}
@@ -52,9 +52,9 @@ func (rc *receiver) file(h Header) (Result, error) {
 	}
 	have := keepable(fi.Size(), h.Size)
 	if have > 0 {
-		rc.o.Observer.Begin(h, Checking, 0, have)
+		rc.o.Progress.Begin(h, Checking, 0, have)
 	}
-	sums, err := scanBlocks(ctxReader{rc.ctx, f}, have, rc.o.Hash, rc.buf, rc.o.Observer.Add)
+	sums, err := scanBlocks(ctxReader{rc.ctx, f}, have, rc.o.Hash, rc.buf, rc.o.Progress.Add)
 	if err := rc.ctx.Err(); err != nil {
 		return res, err
 	}
@@ -73,7 +73,7 @@ func (rc *receiver) file(h Header) (Result, error) {
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		return res, fatal{err}
 	}
-	rc.o.Observer.Begin(h, Moving, off, h.Size)
+	rc.o.Progress.Begin(h, Moving, off, h.Size)
 	n := h.Size - off
 	if h.Stream() {
 		n = -1
@@ -106,7 +106,7 @@ func (rc *receiver) file(h Header) (Result, error) {
 // a tree, the file counts as received and kept; otherwise it is refused,
 // after the sender's data for it has been read and dropped. release
 // ends file's hold on the idle timeout.
-func (rc *receiver) existing(h Header, pl place, exists error, release func()) (Result, error) {
+func (rc *fileReceiver) existing(h Header, pl place, exists error, release func()) (Result, error) {
 	var res Result
 	f, err := pl.openFinal()
 	if err != nil {
@@ -116,8 +116,8 @@ func (rc *receiver) existing(h Header, pl place, exists error, release func()) (
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() != h.Size {
 		return rc.refuse(res, exists)
 	}
-	rc.o.Observer.Begin(h, Checking, 0, h.Size)
-	sums, err := scanBlocks(ctxReader{rc.ctx, f}, h.Size, rc.o.Hash, rc.buf, rc.o.Observer.Add)
+	rc.o.Progress.Begin(h, Checking, 0, h.Size)
+	sums, err := scanBlocks(ctxReader{rc.ctx, f}, h.Size, rc.o.Hash, rc.buf, rc.o.Progress.Add)
 	if err := rc.ctx.Err(); err != nil {
 		return res, err
 	}
@@ -150,7 +150,7 @@ func (rc *receiver) existing(h Header, pl place, exists error, release func()) (
 // digests) and reads where the sender starts: at a block boundary within
 // it, or at its end. It returns that offset and the file's digest tree
 // holding the blocks kept.
-func (rc *receiver) resume(have int64, sums [][]byte) (int64, *tree, error) {
+func (rc *fileReceiver) resume(have int64, sums [][]byte) (int64, *tree, error) {
 	rc.w.accept(have, sums)
 	if err := rc.w.Flush(); err != nil {
 		return 0, nil, err
@@ -174,7 +174,7 @@ func (rc *receiver) resume(have int64, sums [][]byte) (int64, *tree, error) {
 
 // trailer reads the end of a file's data and checks its length and
 // digest against the n bytes received into t.
-func (rc *receiver) trailer(n int64, t *tree, res *Result) error {
+func (rc *fileReceiver) trailer(n int64, t *tree, res *Result) error {
 	ft, err := rc.r.frameType()
 	if err != nil {
 		return cutShort(err, midFile)
@@ -197,13 +197,13 @@ func (rc *receiver) trailer(n int64, t *tree, res *Result) error {
 }
 
 // stream receives the session's one file into o.Stdout.
-func (rc *receiver) stream(h Header) (Result, error) {
+func (rc *fileReceiver) stream(h Header) (Result, error) {
 	var res Result
 	_, dg, err := rc.resume(0, nil)
 	if err != nil {
 		return res, err
 	}
-	rc.o.Observer.Begin(h, Moving, 0, h.Size)
+	rc.o.Progress.Begin(h, Moving, 0, h.Size)
 	if res.Moved, err = rc.data(rc.o.Stdout, h.Size, dg); err != nil {
 		return res, err
 	}

@@ -27,8 +27,8 @@ type SendOptions struct {
 	// Rate limits the file data sent, in bytes per second; zero means no
 	// limit.
 	Rate int64
-	// Observer follows the files; nil means none.
-	Observer Observer
+	// Progress follows the files; nil means none.
+	Progress Progress
 	// Hash is what the files are verified with; the receiver must use
 	// the same. The zero value is SHA-256.
 	Hash Hash
@@ -38,7 +38,7 @@ type SendOptions struct {
 const bufSize = 256 << 10
 
 // sender is one sending session.
-type sender struct {
+type fileSender struct {
 	ctx   context.Context
 	conn  net.Conn
 	w     writer
@@ -62,10 +62,10 @@ func Send(ctx context.Context, conn net.Conn, items []Item, o SendOptions) (Stat
 	start := time.Now()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	o.Observer = orNop(o.Observer)
+	o.Progress = orNop(o.Progress)
 	o.Hash = o.Hash.orDefault()
 	dsize := o.Hash.New().Size()
-	s := &sender{ctx: ctx, conn: conn, w: writer{bufio.NewWriterSize(conn, 64<<10)}, r: reader{bufio.NewReader(conn)},
+	s := &fileSender{ctx: ctx, conn: conn, w: writer{bufio.NewWriterSize(conn, 64<<10)}, r: reader{bufio.NewReader(conn)},
 		o: o, pace: pacer{rate: o.Rate}, buf: make([]byte, chunk(o.Rate, bufSize)), dsize: dsize}
 	st, err := s.session(items)
 	st.Elapsed = time.Since(start)
@@ -76,7 +76,7 @@ func Send(ctx context.Context, conn net.Conn, items []Item, o SendOptions) (Stat
 }
 
 // session greets, sends every item, then the end.
-func (s *sender) session(items []Item) (Stats, error) {
+func (s *fileSender) session(items []Item) (Stats, error) {
 	var st Stats
 	if err := greet(s.conn, s.w, s.r, s.o.Hash.Name); err != nil {
 		return st, err
@@ -95,7 +95,7 @@ func (s *sender) session(items []Item) (Stats, error) {
 			}
 			return st, fmt.Errorf("%s: %w", it.Name, err)
 		}
-		s.o.Observer.End(it.Header, res)
+		s.o.Progress.End(it.Header, res)
 		if res.Err != nil {
 			st.Failed++
 			failed.add(fmt.Errorf("%s: %w", it.Name, res.Err))
@@ -118,7 +118,7 @@ func (s *sender) session(items []Item) (Stats, error) {
 // whose body the caller reads), to a file's data or to the end (ok is
 // frameOK): nil for ok, the refusal otherwise. A fatal refusal is
 // returned as the error.
-func (s *sender) reply(ok byte) (*Refusal, error) {
+func (s *fileSender) reply(ok byte) (*Refusal, error) {
 	t, err := s.r.frameType()
 	if err != nil {
 		return nil, cutShort(err, "the receiver closed the connection")
@@ -141,7 +141,7 @@ func (s *sender) reply(ok byte) (*Refusal, error) {
 
 // file sends one file. A file-level failure is in the Result; the error
 // ends the session.
-func (s *sender) file(it Item) (Result, error) {
+func (s *fileSender) file(it Item) (Result, error) {
 	var res Result
 	in := it.Stream
 	if in == nil {
@@ -173,8 +173,8 @@ func (s *sender) file(it Item) (Result, error) {
 	}
 	off, kept := int64(0), [][]byte(nil)
 	if have > 0 {
-		s.o.Observer.Begin(it.Header, Checking, 0, have)
-		if off, kept, err = resumeAt(in, have, sums, s.o.Hash, s.buf, s.o.Observer.Add); err != nil {
+		s.o.Progress.Begin(it.Header, Checking, 0, have)
+		if off, kept, err = resumeAt(in, have, sums, s.o.Hash, s.buf, s.o.Progress.Add); err != nil {
 			return res, fmt.Errorf("read: %w", err)
 		}
 		if _, err := in.(io.Seeker).Seek(off, io.SeekStart); err != nil {
@@ -185,7 +185,7 @@ func (s *sender) file(it Item) (Result, error) {
 	s.w.u8(frameResume)
 	s.w.i64(off)
 	release()
-	s.o.Observer.Begin(it.Header, Moving, off, it.Size)
+	s.o.Progress.Begin(it.Header, Moving, off, it.Size)
 	replies := make(chan answer, 1)
 	go awaitAnswer(s, replies) // the receiver may give up while we send
 	h := newTree(s.o.Hash, kept)

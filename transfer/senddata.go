@@ -13,7 +13,7 @@ type answer struct {
 
 // answer returns the receiver's answer to the current file, which data
 // may have taken early.
-func (s *sender) answer(replies <-chan answer) answer {
+func (s *fileSender) answer(replies <-chan answer) answer {
 	if s.early != nil {
 		a := *s.early
 		s.early = nil
@@ -24,7 +24,7 @@ func (s *sender) answer(replies <-chan answer) answer {
 
 // awaitAnswer reads the receiver's answer to a file, which may come
 // before the data is all sent (a receiver that fails gives up at once).
-func awaitAnswer(s *sender, out chan<- answer) {
+func awaitAnswer(s *fileSender, out chan<- answer) {
 	ref, err := s.reply(frameOK)
 	out <- answer{ref, err}
 }
@@ -32,7 +32,7 @@ func awaitAnswer(s *sender, out chan<- answer) {
 // data sends n bytes of in (all of it, chunked, when n is negative: a
 // stream) with their digest in h. It stops early when the receiver
 // answers before the end.
-func (s *sender) data(in io.Reader, n int64, h io.Writer, replies <-chan answer) (int64, error) {
+func (s *fileSender) data(in io.Reader, n int64, h io.Writer, replies <-chan answer) (int64, error) {
 	stream := n < 0
 	var moved int64
 	for stream || moved < n {
@@ -87,7 +87,7 @@ func (s *sender) data(in io.Reader, n int64, h io.Writer, replies <-chan answer)
 			return moved, err
 		}
 		moved += int64(m)
-		s.o.Observer.Add(int64(m))
+		s.o.Progress.Add(int64(m))
 	}
 	return moved, nil
 }

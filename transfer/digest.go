@@ -138,38 +138,7 @@ func copyHashed(r io.Reader, n int64, buf []byte, add func(int64), w io.Writer) 
 	return nil
 }
 
-// accept encodes the receiver's offer: the bytes it holds and their
-// block digests.
-func (w writer) accept(have int64, sums [][]byte) {
-	w.u8(frameAccept)
-	w.i64(have)
-	w.u32(len(sums))
-	for _, s := range sums {
-		w.Write(s)
-	}
-}
-
-// accept reads the body of an accept frame for a file of size bytes,
-// with digests of dsize bytes.
-func (r reader) accept(size int64, dsize int) (have int64, sums [][]byte, err error) {
-	if have, err = r.i64(); err != nil {
-		return 0, nil, err
-	}
-	n, err := r.u32()
-	if err != nil {
-		return 0, nil, err
-	}
-	if have < 0 || have != keepable(have, size) {
-		return 0, nil, protoErrorf("receiver holds %d bytes of a %d-byte file", have, size)
-	}
-	if want := (have + BlockSize - 1) / BlockSize; n > maxBlocks || int64(n) != want {
-		return 0, nil, protoErrorf("%d block digests for %d bytes", n, have)
-	}
-	sums = make([][]byte, n)
-	for i := range sums {
-		if sums[i], err = r.full(dsize); err != nil {
-			return 0, nil, err
-		}
-	}
-	return have, sums, nil
+// blocksIn is how many blocks the first n bytes of a file span.
+func blocksIn(n int64) int {
+	return int(n/BlockSize + min(n%BlockSize, 1))
 }
