@@ -107,6 +107,8 @@ func hintsFor(err error) []string {
 		return []string{"the peer is not a sockit send or recv; --raw sends or takes plain bytes"}
 	case errors.Is(err, ipc.ErrInUse):
 		return []string{"another server answers on that socket; stop it, or pick another path"}
+	case errors.Is(err, transfer.ErrVersion):
+		return []string{"run the same sockit version on both sides ('sockit --version' shows it)"}
 	case errors.Is(err, syscall.EADDRINUSE):
 		return []string{"another process is listening on that port; pick another, or port 0 for a free one"}
 	case errors.Is(err, syscall.EACCES) && isListenErr(err):

@@ -1,12 +1,12 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 
@@ -81,7 +81,7 @@ func (e *env) send(c *cli.Context) error {
 	}
 	st, err := transfer.Send(c.Context, conn, items, o)
 	err = clientCertCause(conn, err)
-	if resumable(c, err) {
+	if resumable(c.Context, err) {
 		hint := "run the same send and recv again: they resume from what the receiver holds"
 		if items[0].Stream != nil {
 			hint = "stdin is not resumable: run again to send it whole"
@@ -96,17 +96,18 @@ func (e *env) send(c *cli.Context) error {
 
 // resumable reports whether err cut a transfer that running the same
 // commands again would resume: a broken or stalled connection, or a
-// receiver that gave up (a write error), not a mismatch of protocols.
-func resumable(c *cli.Context, err error) bool {
+// receiver that gave up because it failed to write (its code says so),
+// not a mismatch of protocols nor a name it refuses.
+func resumable(ctx context.Context, err error) bool {
 	var ref *transfer.Refusal
 	var ne net.Error
 	switch {
-	case err == nil || c.Context.Err() != nil || isClientCertFailure(err):
+	case err == nil || ctx.Err() != nil || isClientCertFailure(err):
 		return false
 	case errors.Is(err, transfer.ErrNotSockit), errors.Is(err, transfer.ErrProtocol):
 		return false
 	case errors.As(err, &ref):
-		return ref.Fatal && !strings.Contains(ref.Msg, "refused")
+		return ref.Fatal && ref.Code == transfer.CodeWriteFailed
 	}
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pipe.ErrIdleTimeout) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.As(err, &ne)

@@ -197,9 +197,9 @@ func openDir(parent *os.Root, el string, mode fs.FileMode, name []string) (*os.R
 	}
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return nil, false, fmt.Errorf("%s is a symbolic link; sockit writes only into real directories", strings.Join(name, "/"))
+		return nil, false, tagf(CodeNotRegular, "%s is a symbolic link; sockit writes only into real directories", strings.Join(name, "/"))
 	case !fi.IsDir():
-		return nil, false, fmt.Errorf("%s is not a directory", strings.Join(name, "/"))
+		return nil, false, tagf(CodeNotRegular, "%s is not a directory", strings.Join(name, "/"))
 	}
 	r, err := parent.OpenRoot(el)
 	if err != nil {
@@ -207,7 +207,7 @@ func openDir(parent *os.Root, el string, mode fs.FileMode, name []string) (*os.R
 	}
 	if now, err := r.Stat("."); err != nil || !os.SameFile(fi, now) {
 		r.Close()
-		return nil, false, fmt.Errorf("%s changed while it was checked", strings.Join(name, "/"))
+		return nil, false, tagf(CodeChanged, "%s changed while it was checked", strings.Join(name, "/"))
 	}
 	return r, made, nil
 }

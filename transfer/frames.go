@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"os"
 	"strings"
 	"time"
 )
@@ -39,18 +38,6 @@ func (w writer) header(h Header) {
 	w.WriteString(h.Name)
 	w.i64(h.Size)
 	w.u32(int(h.Mode.Perm()))
-}
-
-// refuse encodes a refusal; fatal tells the sender the receiver is ending
-// the session (and stops reading).
-func (w writer) refuse(msg string, fatal bool) {
-	if len(msg) > maxMessage {
-		msg = strings.ToValidUTF8(msg[:maxMessage], "")
-	}
-	w.u8(frameRefuse)
-	w.u8(boolByte(fatal))
-	w.u16(len(msg))
-	w.WriteString(msg)
 }
 
 func boolByte(b bool) byte {
@@ -135,22 +122,28 @@ func cutShort(err error, how string) error {
 }
 
 // greetTimeout bounds the wait for the peer's greeting, which a sockit
-// peer sends as soon as it is connected.
-const greetTimeout = 10 * time.Second
+// peer sends as soon as it is connected. A variable for the tests.
+var greetTimeout = 10 * time.Second
 
 // greet exchanges greetings with the peer on conn: both sides send
-// theirs at once, then read the other's.
+// theirs at once, then read the other's. A peer silent for greetTimeout
+// is not sockit: conn is closed. The package never sets conn's
+// deadlines, which belong to its idle timeout (a pipe.Conn's).
 func greet(conn net.Conn, w writer, r reader, hashName string) error {
 	w.hello(hashName)
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	conn.SetReadDeadline(time.Now().Add(greetTimeout))
+	closed := make(chan struct{})
+	t := time.AfterFunc(greetTimeout, func() {
+		conn.Close()
+		close(closed)
+	})
 	err := r.hello(hashName)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	if !t.Stop() { // conn is closed, whatever the read saw
+		<-closed
 		return fmt.Errorf("%w: it sent no greeting within %v", ErrNotSockit, greetTimeout)
 	}
-	conn.SetReadDeadline(time.Time{})
 	return err
 }
 
@@ -167,7 +160,7 @@ func (r reader) greeting() error {
 		return fmt.Errorf("%w: it sent %q", ErrNotSockit, b)
 	}
 	if b[len(magic)] != version {
-		return protoErrorf("peer speaks version %d, this sockit version %d", b[len(magic)], version)
+		return &VersionError{Peer: int(b[len(magic)]), Ours: version}
 	}
 	return nil
 }
@@ -211,32 +204,6 @@ func (r reader) header(t byte) (Header, error) {
 	}
 	h.Mode = fs.FileMode(mode)
 	return h, nil
-}
-
-// Refusal is a receiver's refusal of a file, or its failure with it.
-type Refusal struct {
-	// Msg is the receiver's reason.
-	Msg string
-	// Fatal tells that the receiver ended the session.
-	Fatal bool
-}
-
-func (r *Refusal) Error() string { return "receiver: " + r.Msg }
-
-// refusal reads the body of a refusal frame.
-func (r reader) refusal() (*Refusal, error) {
-	f, err := r.ReadByte()
-	if err != nil {
-		return nil, err
-	}
-	if f > 1 {
-		return nil, protoErrorf("refusal flag %d", f)
-	}
-	msg, err := r.message()
-	if err != nil {
-		return nil, err
-	}
-	return &Refusal{Msg: msg, Fatal: f == 1}, nil
 }
 
 // trailer reads the body of a trailer frame with a digest of dsize

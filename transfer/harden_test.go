@@ -198,7 +198,7 @@ func TestNotRegularTarget(t *testing.T) {
 				"pfifo": PartialName("pfifo") + " exists (not a regular file)",
 			} {
 				ref := cr.sendFile(t, name, []byte("data"), 0o644)
-				if ref == nil || ref.Fatal || !strings.Contains(ref.Msg, want) {
+				if ref == nil || ref.Fatal || ref.Code != CodeNotRegular || !strings.Contains(ref.Msg, want) {
 					t.Errorf("force %v: %s: refusal %+v, want %q", force, name, ref, want)
 				}
 			}
@@ -443,7 +443,7 @@ func TestPartialSwapped(t *testing.T) {
 		cr.w.trailer(digestOf(data), 5)
 		cr.w.Flush()
 		ref := cr.answer(t, frameOK)
-		if ref == nil || ref.Fatal || !strings.Contains(ref.Msg, "not the file written") {
+		if ref == nil || ref.Fatal || ref.Code != CodeChanged || !strings.Contains(ref.Msg, "not the file written") {
 			t.Errorf("refusal %+v", ref)
 		}
 		cr.end(t)

@@ -62,7 +62,7 @@ func TestHostileNames(t *testing.T) {
 			}
 			if len(name) <= MaxName {
 				var ref *Refusal
-				if !errors.As(heard, &ref) || !ref.Fatal || !strings.Contains(ref.Msg, "refused") {
+				if !errors.As(heard, &ref) || !ref.Fatal || ref.Code != CodeBadName || !strings.Contains(ref.Msg, "refused") {
 					t.Errorf("%.40q: sender heard %v", name, heard)
 				}
 			}
@@ -82,7 +82,7 @@ func TestSymlinkedDirRefused(t *testing.T) {
 	randomFile(t, src, "link/f", 10, 0o644)
 	items := []Item{{Header: Header{Name: "link/f", Size: 10, Mode: 0o644}, Path: filepath.Join(src, "link/f")}}
 	_, serr, _, rerr := transfer(t, items, dst, SendOptions{}, ReceiveOptions{})
-	if serr == nil || !strings.Contains(serr.Error(), "symbolic link") || rerr == nil {
+	if !errors.Is(serr, ErrNotRegular) || !strings.Contains(serr.Error(), "symbolic link") || rerr == nil {
 		t.Errorf("send %v, receive %v", serr, rerr)
 	}
 	if left := listDir(t, outside); len(left) != 0 {
@@ -115,10 +115,10 @@ func TestDigestMismatch(t *testing.T) {
 		cr.r.frameType()
 	})
 	var ff *FilesFailed
-	if !errors.As(err, &ff) || !errors.Is(err, errDigest) {
+	if !errors.As(err, &ff) || !errors.Is(err, ErrDigest) {
 		t.Errorf("Receive = %v, want a digest mismatch", err)
 	}
-	if heard == nil || heard.Fatal || !strings.Contains(heard.Msg, "digest mismatch") {
+	if heard == nil || heard.Fatal || heard.Code != CodeDigest || !strings.Contains(heard.Msg, "digest mismatch") {
 		t.Errorf("sender heard %+v", heard)
 	}
 	if left := listDir(t, dst); len(left) != 0 {
@@ -254,7 +254,7 @@ func TestWriteErrorTold(t *testing.T) {
 		t.Errorf("Receive = %v", rerr)
 	}
 	var ref *Refusal
-	if !errors.As(serr, &ref) || !ref.Fatal || !strings.Contains(ref.Msg, "no space left on device") {
+	if !errors.As(serr, &ref) || !ref.Fatal || ref.Code != CodeWriteFailed || !strings.Contains(ref.Msg, "no space left on device") {
 		t.Errorf("Send = %v, want the receiver's reason", serr)
 	}
 }

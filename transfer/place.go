@@ -56,9 +56,6 @@ func isPartialName(name string) bool {
 	return strings.HasPrefix(base, ".") && strings.HasSuffix(base, partialSuffix)
 }
 
-// ErrExists is wrapped by the refusal of a file that exists.
-var ErrExists = errors.New("exists")
-
 // place is where one file lands.
 type place struct {
 	dir     *os.Root // its directory; not owned
@@ -93,7 +90,7 @@ func (p place) checkFinal(force bool) error {
 	case err != nil:
 		return err
 	case fi.IsDir():
-		return fmt.Errorf("%s is a directory", p.name)
+		return tagf(CodeNotRegular, "%s is a directory", p.name)
 	case !fi.Mode().IsRegular():
 		return notRegular(p.name)
 	case !force:
@@ -102,13 +99,11 @@ func (p place) checkFinal(force bool) error {
 	return nil
 }
 
-// errNotRegular is wrapped by the refusal of a name taken by something
-// other than a regular file (a FIFO, a socket, a device, a symbolic
-// link), --force or not.
-var errNotRegular = fmt.Errorf("%w (not a regular file)", ErrExists)
-
+// notRegular is the refusal of a name taken by something other than a
+// regular file (a FIFO, a socket, a device, a symbolic link), --force or
+// not.
 func notRegular(name string) error {
-	return fmt.Errorf("%s %w", name, errNotRegular)
+	return fmt.Errorf("%s %w", name, ErrNotRegular)
 }
 
 // openRegular opens the regular file name in dir with flag, never
@@ -147,7 +142,7 @@ func (p place) openPartial() (*os.File, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("another transfer is writing %s", p.name)
+			return nil, tagf(CodeBusy, "another transfer is writing %s", p.name)
 		}
 		return nil, fmt.Errorf("lock %s: %w", p.partialName(), err)
 	}
@@ -155,7 +150,7 @@ func (p place) openPartial() (*os.File, error) {
 	// may have renamed it into place meanwhile
 	if !p.holds(f, p.partial) {
 		f.Close()
-		return nil, fmt.Errorf("another transfer has just written %s", p.name)
+		return nil, tagf(CodeBusy, "another transfer has just written %s", p.name)
 	}
 	return f, nil
 }
@@ -184,13 +179,13 @@ func (p place) commit(f *os.File, force bool) error {
 		return err
 	}
 	if !p.holds(f, p.partial) {
-		return fmt.Errorf("%s was replaced while the data arrived (it is not the file written); not saved", p.partialName())
+		return tagf(CodeChanged, "%s was replaced while the data arrived (it is not the file written); not saved", p.partialName())
 	}
 	if err := p.dir.Rename(p.partial, p.base); err != nil {
 		return err
 	}
 	if !p.holds(f, p.base) {
-		return fmt.Errorf("%s was replaced as it was renamed into place (it is not the file written)", p.name)
+		return tagf(CodeChanged, "%s was replaced as it was renamed into place (it is not the file written)", p.name)
 	}
 	return nil
 }

@@ -11,8 +11,9 @@ import (
 
 // Wire constants; docs/PROTOCOL.md describes the frames.
 const (
-	magic   = "SKXF"
-	version = 1
+	magic = "SKXF"
+	// version is the protocol's version; 2 added the refusal codes.
+	version = 2
 
 	// MaxName is the longest relative path a header may carry, in bytes.
 	MaxName = 4096
@@ -43,13 +44,27 @@ const (
 	frameOK      = 'K' // receiver: the file is in place (or the session done)
 )
 
-// ErrProtocol is wrapped by every error about bytes that break the
-// protocol.
-var ErrProtocol = errors.New("transfer protocol error")
-
 // ErrNotSockit is wrapped by the error for a peer that does not speak the
 // protocol at all.
 var ErrNotSockit = errors.New("the peer does not speak sockit's transfer protocol")
+
+// ErrVersion is wrapped by the error for a peer that speaks another
+// version of the protocol: see [VersionError].
+var ErrVersion = errors.New("another version of the transfer protocol")
+
+// VersionError is the error for a peer that speaks another version of the
+// protocol (an older or newer sockit). It wraps ErrVersion and
+// ErrProtocol.
+type VersionError struct {
+	// Peer is the peer's version, Ours this side's.
+	Peer, Ours int
+}
+
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("the peer speaks version %d of the transfer protocol, this sockit version %d", e.Peer, e.Ours)
+}
+
+func (e *VersionError) Unwrap() []error { return []error{ErrVersion, ErrProtocol} }
 
 // protoErrorf builds an error wrapping ErrProtocol.
 func protoErrorf(format string, args ...any) error {

@@ -61,7 +61,9 @@ type fileReceiver struct {
 // ends. Anything that ends the session early (a write error, a name
 // that would escape dir, a broken connection) returns at once, after
 // telling the sender why; partial files stay for a later resume.
-// Cancelling ctx closes conn.
+// Receive never sets conn's deadlines: it closes conn when ctx is
+// cancelled, when the peer sends no greeting within 10 s, and 2 s after
+// telling the sender why it ends the session.
 func Receive(ctx context.Context, conn net.Conn, dir string, o ReceiveOptions) (Stats, error) {
 	start := time.Now()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -159,11 +161,11 @@ func (rc *fileReceiver) session() (Stats, error) {
 // or any directory when the session writes one file.
 func (rc *fileReceiver) check(h Header) error {
 	if err := CheckName(h.Name); err != nil {
-		return fatal{fmt.Errorf("refused: %w", err)}
+		return fatal{fmt.Errorf("refused: %w", tag(CodeBadName, err))}
 	}
 	if rc.o.Output != "" || rc.o.Stdout != nil {
 		if h.Dir || rc.files > 0 {
-			return fatal{fmt.Errorf("refused %s: this receiver takes one file (-o), and the sender sends more", h.Name)}
+			return fatal{tagf(CodeOneFile, "refused %s: this receiver takes one file (-o), and the sender sends more", h.Name)}
 		}
 	}
 	if !h.Dir {
@@ -179,13 +181,16 @@ func (rc *fileReceiver) giveUp(err error) error {
 	if !errors.As(err, &f) && !errors.Is(err, ErrProtocol) {
 		return err // the connection is broken: nobody to tell
 	}
-	rc.w.refuse(err.Error(), true)
+	rc.w.refuse(err, true)
 	if rc.w.Flush() == nil {
 		if cw, ok := rc.conn.(interface{ CloseWrite() error }); ok {
 			cw.CloseWrite()
 		}
-		rc.conn.SetReadDeadline(time.Now().Add(drainTime))
+		// until the sender closes, or for drainTime: closing conn ends
+		// the drain, as its deadlines belong to its idle timeout
+		t := time.AfterFunc(drainTime, func() { rc.conn.Close() })
 		io.Copy(io.Discard, rc.r)
+		t.Stop()
 	}
 	return err
 }
@@ -202,7 +207,7 @@ func (rc *fileReceiver) dir(h Header) error {
 // refuse answers a file with a refusal that does not end the session.
 func (rc *fileReceiver) refuse(res Result, err error) (Result, error) {
 	res.Err = err
-	rc.w.refuse(err.Error(), false)
+	rc.w.refuse(err, false)
 	return res, rc.w.Flush()
 }
 

@@ -9,10 +9,6 @@ import (
 	"path/filepath"
 )
 
-// errDigest is the refusal of a file whose data does not match the
-// sender's digest.
-var errDigest = errors.New("digest mismatch: the data was damaged on the way; not saved")
-
 // file receives one file: into a partial file that is checked against
 // the sender's file and resumed, then renamed into place once its digest
 // matches. A refusal is in the Result; the error ends the session.
@@ -26,7 +22,7 @@ func (rc *fileReceiver) file(h Header) (Result, error) {
 		name = filepath.Base(rc.o.Output)
 	}
 	if isPartialName(name) {
-		return rc.refuse(res, fmt.Errorf("%s is named like a partial file; not taking it", h.Name))
+		return rc.refuse(res, tagf(CodeBadName, "%s is named like a partial file; not taking it", h.Name))
 	}
 	release := holdIdle(rc.conn) // we check what we hold, then the sender does
 	defer release()
@@ -35,7 +31,7 @@ func (rc *fileReceiver) file(h Header) (Result, error) {
 		return rc.refuse(res, err)
 	}
 	pl, err := newPlace(dir, name, rc.o.Force)
-	if errors.Is(err, ErrExists) && !errors.Is(err, errNotRegular) && !h.Stream() {
+	if errors.Is(err, ErrExists) && !h.Stream() {
 		return rc.existing(h, pl, err, release)
 	}
 	if err != nil {
@@ -82,7 +78,7 @@ func (rc *fileReceiver) file(h Header) (Result, error) {
 		return res, err
 	}
 	if err := rc.trailer(off+res.Moved, dg, &res); err != nil {
-		if errors.Is(err, errDigest) {
+		if errors.Is(err, ErrDigest) {
 			pl.removePartial(f) // damaged: a resume must not trust it
 			return rc.refuse(res, err)
 		}
@@ -133,7 +129,7 @@ func (rc *fileReceiver) existing(h Header, pl place, exists error, release func(
 		return res, err
 	}
 	if err := rc.trailer(h.Size, dg, &res); err != nil {
-		if errors.Is(err, errDigest) {
+		if errors.Is(err, ErrDigest) {
 			return rc.refuse(res, exists)
 		}
 		return res, err
@@ -190,7 +186,7 @@ func (rc *fileReceiver) trailer(n int64, t *tree, res *Result) error {
 		return protoErrorf("the sender counts %d bytes, the receiver %d", size, n)
 	}
 	if !bytes.Equal(t.Sum(), want) {
-		return errDigest
+		return ErrDigest
 	}
 	res.Digest = want
 	return nil
@@ -208,7 +204,7 @@ func (rc *fileReceiver) stream(h Header) (Result, error) {
 		return res, err
 	}
 	if err := rc.trailer(res.Moved, dg, &res); err != nil {
-		if errors.Is(err, errDigest) {
+		if errors.Is(err, ErrDigest) {
 			return rc.refuse(res, fmt.Errorf("%w (what went to stdout is damaged)", err))
 		}
 		return res, err

@@ -52,12 +52,13 @@ type fileSender struct {
 	early *answer
 }
 
-// Send sends items over conn to a [Receive] and closes nothing but what
-// it opens. A file the receiver refuses (it exists, it fails to verify)
-// fails alone, and Send goes on with the others; the errors of the
-// failed files are returned joined, after the session ends. A broken
-// connection or a refusal that ends the session returns at once.
-// Cancelling ctx closes conn.
+// Send sends items over conn to a [Receive]. A file the receiver refuses
+// (it exists, it fails to verify) fails alone, and Send goes on with the
+// others; the errors of the failed files are returned joined, after the
+// session ends. A broken connection or a refusal that ends the session
+// returns at once; a [Refusal] says why. Send never sets conn's
+// deadlines: it closes conn when ctx is cancelled and when the peer
+// sends no greeting within 10 s.
 func Send(ctx context.Context, conn net.Conn, items []Item, o SendOptions) (Stats, error) {
 	start := time.Now()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })

@@ -126,7 +126,7 @@ func TestNoOverwrite(t *testing.T) {
 	items, _ := Collect([]string{filepath.Join(src, "a"), filepath.Join(src, "b")}, nil)
 	sst, serr, rst, rerr := transfer(t, items, dst, SendOptions{}, ReceiveOptions{})
 	var ff *FilesFailed
-	if !errors.As(serr, &ff) || !errors.Is(serr, serr) || !strings.Contains(serr.Error(), "a: receiver: a exists") {
+	if !errors.As(serr, &ff) || !errors.Is(serr, ErrExists) || !strings.Contains(serr.Error(), "a: receiver: a exists") {
 		t.Errorf("send error %v", serr)
 	}
 	if !errors.As(rerr, &ff) || !errors.Is(ff.Errs[0], ErrExists) {
