@@ -105,6 +105,8 @@ func hintsFor(err error) []string {
 	switch {
 	case errors.Is(err, transfer.ErrNotSockit):
 		return []string{"the peer is not a sockit send or recv; --raw sends or takes plain bytes"}
+	case errors.Is(err, transfer.ErrOneFile):
+		return []string{"the receiver was started with -o FILE, which takes one file"}
 	case errors.Is(err, ipc.ErrInUse):
 		return []string{"another server answers on that socket; stop it, or pick another path"}
 	case errors.Is(err, transfer.ErrVersion):

@@ -79,10 +79,22 @@ func (p *progress) End(h transfer.Header, r transfer.Result) {
 	p.finishBar()
 	switch {
 	case r.Err != nil:
-		p.d.warnf("%s: not %s: %v", h.Name, p.verb, r.Err)
+		p.d.warnf("%s: not %s: %v%s", h.Name, p.verb, r.Err, p.remedy(r.Err))
 	case p.d.verbose:
 		p.d.observer().Emit(note("%s %s: %s (%s kept), %s %x", p.verb, h.Name, size(r.Kept+r.Moved), size(r.Kept), transferHash.Name, r.Digest))
 	}
+}
+
+// remedy words the flag that would have let a refused file through,
+// from the refusal's code, for the side that prints it.
+func (p *progress) remedy(err error) string {
+	if !errors.Is(err, transfer.ErrExists) {
+		return ""
+	}
+	if p.verb == "sent" {
+		return " (rerun recv with --force to overwrite it)"
+	}
+	return " (--force overwrites it)"
 }
 
 func (p *progress) finishBar() {

@@ -94,7 +94,7 @@ func (p place) checkFinal(force bool) error {
 	case !fi.Mode().IsRegular():
 		return notRegular(p.name)
 	case !force:
-		return fmt.Errorf("%s %w (--force overwrites it)", p.name, ErrExists)
+		return fmt.Errorf("%s %w", p.name, ErrExists)
 	}
 	return nil
 }

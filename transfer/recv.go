@@ -165,7 +165,7 @@ func (rc *fileReceiver) check(h Header) error {
 	}
 	if rc.o.Output != "" || rc.o.Stdout != nil {
 		if h.Dir || rc.files > 0 {
-			return fatal{tagf(CodeOneFile, "refused %s: this receiver takes one file (-o), and the sender sends more", h.Name)}
+			return fatal{tagf(CodeOneFile, "refused %s: this receiver takes one file, and the sender sends more", h.Name)}
 		}
 	}
 	if !h.Dir {
