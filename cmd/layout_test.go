@@ -18,8 +18,8 @@ import (
 // Sub-packages inherit their top-level package's rule.
 var allowedImports = map[string][]string{
 	".":       {"cmd"},
-	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve", "transfer"},
-	"listen":  {"pipe", "addr"},
+	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve", "transfer", "proxyproto"},
+	"listen":  {"pipe", "addr", "proxyproto"},
 	"serve":   {"pipe"},
 	"connect": {"ipc", "pipe", "addr"},
 	"ipc":     {"pipe", "addr"},
@@ -29,6 +29,9 @@ var allowedImports = map[string][]string{
 	// transfer is the file-transfer protocol of send and recv; it imports
 	// nothing of ours.
 	"transfer": {},
+	// proxyproto is the PROXY protocol header (HAProxy v1 and v2); it
+	// imports nothing of ours.
+	"proxyproto": {},
 }
 
 // cliOnly are the modules only cmd may import.
