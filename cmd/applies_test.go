@@ -170,7 +170,7 @@ func (f *applyFixture) sample(t *testing.T, cmd *cli.Command, flag string) []str
 	out := filepath.Join(f.dir, "out")
 	switch flag {
 	case "verbose", "nodelay", "no-shutdown", "half-open", "send-only", "recv-only", "keep-open", "broker", "chat",
-		"crlf", "tls", "force", "4", "6":
+		"crlf", "tls", "force", "4", "6", "accept-proxy":
 		return []string{"--" + flag}
 	case "log-format":
 		return []string{"--log-format", "json"}

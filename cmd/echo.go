@@ -15,7 +15,9 @@ func echoCommand(e *env) *cli.Command {
 		Description: `Listens on ADDR and sends every byte each client sends straight back,
 serving any number of clients at once, until SIGINT or SIGTERM (exit 130
 or 143). When a client half-closes, its echo ends with a half-close too.
---max-conns, --allow and --deny limit who is served.`,
+--max-conns, --allow and --deny limit who is served; --accept-proxy
+takes each client's address from the PROXY protocol header it must
+begin with.`,
 		Flags:  flagsOf(commonFlags(), listenFlags(), limitFlags(), unixFlags(), tlsServerFlags()),
 		Action: e.echo,
 	}

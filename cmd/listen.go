@@ -36,7 +36,8 @@ once 1 MiB waits for it, and never holds up the others. --broker relays
 each client's bytes to the others; --chat does so line by line, naming
 the sender. --exec and --sh-exec run a program per connection instead.
 Peers refused by --allow, --deny or --max-conns are closed before a byte
-is read.`,
+is read. --accept-proxy reads a PROXY protocol header (v1 or v2) first
+and serves the connection as from the client it names.`,
 		Flags:  flagsOf(commonFlags(), listenFlags(), streamFlags(), keepOpenFlags(), limitFlags(), unixFlags(), execFlags(), sessionFlags(), tlsServerFlags()),
 		Action: e.listen,
 	}

@@ -31,6 +31,7 @@ func limitFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "deny", Usage: "refuse peers matching `SPEC` (repeatable; deny wins over allow)"},
 		&cli.StringFlag{Name: "allow-file", Usage: "read allow SPECs from `FILE`, one per line, # comments"},
 		&cli.StringFlag{Name: "deny-file", Usage: "read deny SPECs from `FILE`, one per line, # comments"},
+		&cli.BoolFlag{Name: "accept-proxy", Usage: "read a PROXY protocol header (HAProxy v1 or v2) first on every connection and take the client's address from it (events, --allow/--deny, SOCKIT_REMOTE_*); close connections without one", DisableDefaultText: true},
 	}
 }
 
@@ -97,10 +98,11 @@ func rejectWhy(err error) error {
 	return err
 }
 
-// limitsFrom reads --max-conns and the access flags, resolving host names.
+// limitsFrom reads --max-conns, the access flags (resolving host names)
+// and --accept-proxy.
 func limitsFrom(c *cli.Context) (listen.Limits, error) {
 	name := commandName(c)
-	var lim listen.Limits
+	lim := listen.Limits{AcceptProxy: c.Bool("accept-proxy")}
 	if lim.MaxConns = c.Int("max-conns"); lim.MaxConns < 0 {
 		return lim, usagef(name, "bad --max-conns %d: must not be negative", lim.MaxConns)
 	}

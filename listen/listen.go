@@ -14,6 +14,7 @@ import (
 
 	"sockit/addr"
 	"sockit/pipe"
+	"sockit/proxyproto"
 )
 
 // TCP opens a TCP listener on a; an empty host means every interface
@@ -52,6 +53,53 @@ type Limits struct {
 	// bound its own time. A failed handshake is an error event and never
 	// stops the listener.
 	Handshake func(ctx context.Context, c net.Conn) (net.Conn, error)
+	// AcceptProxy reads a PROXY protocol header (v1 or v2) first on
+	// every connection, within ProxyTimeout, and serves the connection
+	// as from the client the header names: Access checks that address,
+	// events and handlers see it. A connection without a valid header is
+	// closed with an error event. Headers without addresses (LOCAL,
+	// UNKNOWN) keep the connection's own.
+	AcceptProxy bool
+	// ProxyTimeout bounds the wait for the header; zero means
+	// [DefaultProxyTimeout].
+	ProxyTimeout time.Duration
+}
+
+// DefaultProxyTimeout is how long a client has to send its PROXY
+// protocol header when Limits.ProxyTimeout is zero.
+const DefaultProxyTimeout = 10 * time.Second
+
+// ProxyHeaderError is the error event of a connection closed because it
+// did not begin with a valid PROXY protocol header.
+type ProxyHeaderError struct{ Err error }
+
+func (e *ProxyHeaderError) Error() string { return e.Err.Error() }
+func (e *ProxyHeaderError) Unwrap() error { return e.Err }
+
+// proxied returns the addresses to serve raw as: those of its PROXY
+// protocol header when l asks for one, else raw's own. ctx ending
+// stops the wait.
+func (l Limits) proxied(ctx context.Context, raw net.Conn) (local, remote net.Addr, err error) {
+	local, remote = raw.LocalAddr(), raw.RemoteAddr()
+	if !l.AcceptProxy {
+		return local, remote, nil
+	}
+	d := l.ProxyTimeout
+	if d <= 0 {
+		d = DefaultProxyTimeout
+	}
+	stop := context.AfterFunc(ctx, func() { raw.SetReadDeadline(time.Unix(1, 0)) })
+	h, err := proxyproto.Receive(raw, d)
+	if !stop() && err != nil {
+		return nil, nil, context.Cause(ctx)
+	}
+	if err != nil {
+		return nil, nil, &ProxyHeaderError{Err: err}
+	}
+	if src, dst := h.Addrs(); src != nil {
+		local, remote = dst, src
+	}
+	return local, remote, nil
 }
 
 // handshake runs lim.Handshake on raw, if any.
@@ -75,9 +123,10 @@ func (l Limits) peerInfo(raw net.Conn) string {
 	return l.PeerInfo(raw)
 }
 
-// admits reports whether raw may be served, and if not, why.
-func (l Limits) admits(raw net.Conn) (bool, string) {
-	if ok, why := l.Access.Permits(raw.RemoteAddr()); !ok {
+// admits reports whether raw, from remote, may be served, and if not,
+// why.
+func (l Limits) admits(raw net.Conn, remote net.Addr) (bool, string) {
+	if ok, why := l.Access.Permits(remote); !ok {
 		return false, why
 	}
 	if l.Admit != nil {
@@ -94,11 +143,11 @@ func (e *ConnLimitError) Error() string {
 	return fmt.Sprintf("too many connections (at most %d at once)", e.MaxConns)
 }
 
-// reject closes a connection refused before any byte was read, and says
-// why.
-func reject(raw net.Conn, o pipe.Options, why error) {
+// reject closes a connection refused before any byte was read (but a
+// PROXY protocol header's), and says why.
+func reject(raw net.Conn, local, remote net.Addr, o pipe.Options, why error) {
 	raw.Close()
-	o.OnEvent.Emit(pipe.Event{Name: pipe.EventReject, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: why})
+	o.OnEvent.Emit(pipe.Event{Name: pipe.EventReject, Local: local, Remote: remote, Err: why})
 }
 
 // Accept waits for one connection on ln that lim admits (refusing the
@@ -115,8 +164,17 @@ func Accept(ctx context.Context, ln net.Listener, o pipe.Options, lim Limits) (*
 			}
 			return nil, err
 		}
-		if ok, why := lim.admits(raw); !ok {
-			reject(raw, o, errors.New(why))
+		local, remote, err := lim.proxied(ctx, raw)
+		if err != nil { // neither does a bad PROXY header
+			raw.Close()
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
+			}
+			o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: err})
+			continue
+		}
+		if ok, why := lim.admits(raw, remote); !ok {
+			reject(raw, local, remote, o, errors.New(why))
 			continue
 		}
 		peer := lim.peerInfo(raw)
@@ -125,10 +183,10 @@ func Accept(ctx context.Context, ln net.Listener, o pipe.Options, lim Limits) (*
 			if ctx.Err() != nil {
 				return nil, context.Cause(ctx)
 			}
-			o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: err})
+			o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: local, Remote: remote, Err: err})
 			continue
 		}
-		c, err := pipe.Wrap(hc, o)
+		c, err := pipe.WrapAddrs(hc, o, local, remote)
 		if err != nil {
 			hc.Close()
 			return nil, err
@@ -210,9 +268,11 @@ func (s *server) acceptLoop(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
-		if ok, why := s.lim.admits(raw); !ok {
-			reject(raw, s.o, errors.New(why))
-			continue
+		if !s.lim.AcceptProxy { // else once the header names the client
+			if ok, why := s.lim.admits(raw, raw.RemoteAddr()); !ok {
+				reject(raw, raw.LocalAddr(), raw.RemoteAddr(), s.o, errors.New(why))
+				continue
+			}
 		}
 		s.mu.Lock()
 		full := s.lim.MaxConns > 0 && s.open >= s.lim.MaxConns
@@ -222,7 +282,7 @@ func (s *server) acceptLoop(ln net.Listener) error {
 		open := s.open
 		s.mu.Unlock()
 		if full {
-			reject(raw, s.o, &ConnLimitError{MaxConns: s.lim.MaxConns})
+			reject(raw, raw.LocalAddr(), raw.RemoteAddr(), s.o, &ConnLimitError{MaxConns: s.lim.MaxConns})
 			continue
 		}
 		s.wg.Add(1)
@@ -239,18 +299,32 @@ func (s *server) serveConn(raw net.Conn, open int) {
 		s.open--
 		s.mu.Unlock()
 	}()
+	local, remote, err := s.lim.proxied(s.ctx, raw)
+	if err != nil {
+		raw.Close()
+		if s.ctx.Err() == nil {
+			s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: err})
+		}
+		return
+	}
+	if s.lim.AcceptProxy {
+		if ok, why := s.lim.admits(raw, remote); !ok {
+			reject(raw, local, remote, s.o, errors.New(why))
+			return
+		}
+	}
 	peer := s.lim.peerInfo(raw)
 	hc, err := s.lim.handshake(s.ctx, raw)
 	if err == nil {
 		var c *pipe.Conn
-		if c, err = pipe.Wrap(hc, s.o); err == nil {
+		if c, err = pipe.WrapAddrs(hc, s.o, local, remote); err == nil {
 			s.serve(c, open, peer)
 			return
 		}
 		hc.Close()
 	}
 	if s.ctx.Err() == nil {
-		s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: raw.LocalAddr(), Remote: raw.RemoteAddr(), Err: err})
+		s.o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: local, Remote: remote, Err: err})
 	}
 }
 

@@ -33,6 +33,9 @@ type Conn struct {
 	tx    atomic.Int64 // bytes written to the peer
 	idle  *idleWatch   // nil without an idle timeout
 
+	local, remote net.Addr // what LocalAddr and RemoteAddr report
+
+
 	endOnce   sync.Once
 	closeOnce sync.Once
 	closeErr  error
@@ -41,10 +44,18 @@ type Conn struct {
 // Wrap applies o to c and returns the counting wrapper. On error c is left
 // open; the caller closes it.
 func Wrap(c net.Conn, o Options) (*Conn, error) {
+	return WrapAddrs(c, o, nil, nil)
+}
+
+// WrapAddrs is [Wrap] for a connection known by other addresses than its
+// socket's (those a PROXY protocol header names): the Conn reports local
+// and remote, each when not nil, from LocalAddr and RemoteAddr and in its
+// events. The raw connection, and the zero-copy paths, are unchanged.
+func WrapAddrs(c net.Conn, o Options, local, remote net.Addr) (*Conn, error) {
 	if err := o.apply(c); err != nil {
 		return nil, err
 	}
-	w := &Conn{id: lastID.Add(1), raw: c, opts: o, start: time.Now()}
+	w := &Conn{id: lastID.Add(1), raw: c, opts: o, start: time.Now(), local: local, remote: remote}
 	if o.IdleTimeout > 0 {
 		w.idle = watchIdle(w, o.IdleTimeout)
 	}
@@ -139,11 +150,21 @@ func (c *Conn) Close() error {
 	return c.closeErr
 }
 
-// LocalAddr returns the local network address.
-func (c *Conn) LocalAddr() net.Addr { return c.raw.LocalAddr() }
+// LocalAddr returns the local network address (see [WrapAddrs]).
+func (c *Conn) LocalAddr() net.Addr {
+	if c.local == nil {
+		return c.raw.LocalAddr()
+	}
+	return c.local
+}
 
-// RemoteAddr returns the peer's network address.
-func (c *Conn) RemoteAddr() net.Addr { return c.raw.RemoteAddr() }
+// RemoteAddr returns the peer's network address (see [WrapAddrs]).
+func (c *Conn) RemoteAddr() net.Addr {
+	if c.remote == nil {
+		return c.raw.RemoteAddr()
+	}
+	return c.remote
+}
 
 // SetDeadline sets the raw connection's deadlines. The idle timer uses
 // them too: a deadline set here may end the connection early.
