@@ -35,7 +35,6 @@ type Conn struct {
 
 	local, remote net.Addr // what LocalAddr and RemoteAddr report
 
-
 	endOnce   sync.Once
 	closeOnce sync.Once
 	closeErr  error
