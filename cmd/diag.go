@@ -8,7 +8,11 @@ package cmd
 //   - -v events are one line each, or one JSON object per line with
 //     --log-format json;
 //   - colour only when stderr is a terminal, NO_COLOR is unset, TERM is not
-//     dumb, or --color always;
+//     dumb, or --color always: errors red, warnings bold yellow, hints
+//     green, events and notices cyan, each on the "sockit:" prefix (and
+//     the "warning:" or "hint:" after it);
+//   - a line printed while a progress bar is drawn first clears it (the
+//     bar draws itself again below);
 //   - text that may come from a peer or the file system (names, refusal
 //     reasons, errors) is escaped (escapeText): it can neither forge a
 //     line nor send the terminal a control sequence.
@@ -38,8 +42,10 @@ type diag struct {
 	w       io.Writer
 	verbose bool
 	json    bool
+	live    bool // a progress bar is drawn on the current line
 	red     *color.Color
 	yellow  *color.Color
+	green   *color.Color
 	cyan    *color.Color
 }
 
@@ -47,10 +53,11 @@ type diag struct {
 func newDiag(w io.Writer, mode string, verbose, json bool) *diag {
 	d := &diag{
 		w: w, verbose: verbose, json: json,
-		red: color.New(color.FgRed, color.Bold), yellow: color.New(color.FgYellow), cyan: color.New(color.FgCyan),
+		red: color.New(color.FgRed, color.Bold), yellow: color.New(color.FgYellow, color.Bold),
+		green: color.New(color.FgGreen), cyan: color.New(color.FgCyan),
 	}
 	on := !json && (mode == "always" || (mode == "auto" && colorTerminal(w)))
-	for _, c := range []*color.Color{d.red, d.yellow, d.cyan} {
+	for _, c := range []*color.Color{d.red, d.yellow, d.green, d.cyan} {
 		if on {
 			c.EnableColor()
 		} else {
@@ -82,9 +89,29 @@ func (d *diag) Write(p []byte) (int, error) {
 // line writes one "sockit: " line, the prefix coloured with c, text
 // escaped.
 func (d *diag) line(c *color.Color, text string) {
+	d.tagged(c, "", text)
+}
+
+// tagged writes one "sockit: TAG " line ("warning:", "hint:"), the
+// prefix and the tag coloured with c, text escaped.
+func (d *diag) tagged(c *color.Color, tag, text string) {
+	prefix := "sockit:"
+	if tag != "" {
+		prefix += " " + tag
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	fmt.Fprintf(d.w, "%s %s\n", c.Sprint("sockit:"), escapeText(text))
+	if d.live {
+		io.WriteString(d.w, "\r\x1b[K") // the bar's line, drawn again after ours
+	}
+	fmt.Fprintf(d.w, "%s %s\n", c.Sprint(prefix), escapeText(text))
+}
+
+// barLive records whether a progress bar is drawn on the current line.
+func (d *diag) barLive(on bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.live = on
 }
 
 // escapeText escapes what must not reach a terminal raw, as Go's strconv
@@ -143,7 +170,7 @@ func (d *diag) errorLine(err error) {
 	}
 	d.line(d.red, err.Error())
 	for _, h := range hintsFor(err) {
-		d.line(d.yellow, "hint: "+h)
+		d.tagged(d.green, "hint:", h)
 	}
 }
 
@@ -153,7 +180,7 @@ func (d *diag) warnf(format string, args ...any) {
 		d.jsonLine(messageJSON{Event: "warning", Message: fmt.Sprintf(format, args...)})
 		return
 	}
-	d.line(d.yellow, "warning: "+fmt.Sprintf(format, args...))
+	d.tagged(d.yellow, "warning:", fmt.Sprintf(format, args...))
 }
 
 // notef prints a notice that is not an error (a TLS listener's

@@ -50,6 +50,13 @@ type hinted struct {
 func (h *hinted) Error() string { return h.err.Error() }
 func (h *hinted) Unwrap() error { return h.err }
 
+// toldError is a failure whose every part stderr has told already (each
+// file that failed, as it failed): exit 1 with no more lines.
+type toldError struct{ err error }
+
+func (e toldError) Error() string { return e.err.Error() }
+func (e toldError) Unwrap() error { return e.err }
+
 // signalError records the signal that ended the run.
 type signalError struct{ sig os.Signal }
 
@@ -71,6 +78,9 @@ func exitCode(err, cause error) (code int, print bool) {
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return exitUsage, true
+	}
+	if errors.As(err, new(toldError)) {
+		return exitFailure, false
 	}
 	if isStdioPipeClosed(err) {
 		return 128 + int(syscall.SIGPIPE), false // like cat | head: quiet

@@ -88,16 +88,20 @@ func (e *env) recv(c *cli.Context) error {
 		o.Output, o.Stdout = "", e.stdout
 	}
 	session := func(ctx context.Context, conn *pipe.Conn) error {
-		p := e.newProgress("received", 0)
+		p := e.newProgress("received", 0, out == "")
 		if raw {
 			return e.recvRaw(ctx, conn, out, o.Force, p)
 		}
 		o.Progress = p
 		st, err := transfer.Receive(ctx, conn, dir, o)
-		if err == nil || st.Files+st.Failed > 0 {
-			p.summary(st)
+		hint := resumeHint
+		switch {
+		case p.cur == nil && st.Files == 0: // cut before any file: nothing to resume
+			hint = ""
+		case out == "-" || (p.cur != nil && p.cur.total < 0):
+			hint = "a stream is not resumable: run the same send and recv again to send it whole"
 		}
-		return p.failed(err)
+		return p.end(ctx, st, err, hint)
 	}
 	if keep {
 		return e.serveTransfers(c, end, sock, session)
@@ -147,12 +151,13 @@ func (e *env) recvRaw(ctx context.Context, conn *pipe.Conn, path string, force b
 	start := time.Now()
 	p.Begin(transfer.Header{Name: path}, transfer.Moving, 0, -1)
 	n, err := transfer.ReceiveRaw(ctx, conn, path, e.stdout, force, p)
-	p.finishBar()
+	st := transfer.Stats{Bytes: n, Elapsed: time.Since(start)}
 	if err != nil {
-		return fmt.Errorf("after %s: %w", size(n), err)
+		err = fmt.Errorf("after %s: %w", size(n), err)
+	} else {
+		st.Files = 1
 	}
-	p.summary(transfer.Stats{Files: 1, Bytes: n, Elapsed: time.Since(start)})
-	return nil
+	return p.end(ctx, st, err, "")
 }
 
 // isPort reports whether s is all digits, as a port number is.

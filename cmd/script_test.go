@@ -69,6 +69,7 @@ func TestScript(t *testing.T) {
 			"mkfile":    mkFile,
 			"freeport":  freePort,
 			"jsonlines": jsonLines,
+			"screen":    screen,
 		},
 	})
 }
@@ -359,4 +360,79 @@ func jsonLines(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("no %q event in %s", ev, args[0])
 		}
 	}
+}
+
+// screen: screen [-frames] IN OUT — render the transcript IN of a
+// terminal session (script(1)'s output) as a person saw it at the end:
+// carriage returns overwrite, ESC[K erases to the end of the line,
+// colours and other escape sequences are dropped, trailing blanks go.
+// With -frames, OUT holds instead every state a line was in just before
+// the cursor left it (each redraw of a progress bar), one per line.
+func screen(ts *testscript.TestScript, neg bool, args []string) {
+	frames := len(args) == 3 && args[0] == "-frames"
+	if frames {
+		args = args[1:]
+	}
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: screen [-frames] IN OUT")
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(renderScreen(ts.ReadFile(args[0]), frames)), 0o644))
+}
+
+// renderScreen renders a terminal transcript (see screen).
+func renderScreen(in string, frames bool) string {
+	var lines [][]rune
+	var shots []string
+	row, col := 0, 0
+	cur := func() []rune {
+		for len(lines) <= row {
+			lines = append(lines, nil)
+		}
+		return lines[row]
+	}
+	shot := func() {
+		if s := strings.TrimRight(string(cur()), " "); frames && s != "" {
+			shots = append(shots, s)
+		}
+	}
+	r := []rune(in)
+	for i := 0; i < len(r); i++ {
+		switch c := r[i]; {
+		case c == '\r':
+			shot()
+			col = 0
+		case c == '\n':
+			shot()
+			row, col = row+1, 0
+		case c == '\b':
+			col = max(col-1, 0)
+		case c == 0x1b && i+1 < len(r) && r[i+1] == '[': // CSI: parameters, then a final byte
+			j := i + 2
+			for j < len(r) && (r[j] < 0x40 || r[j] > 0x7e) {
+				j++
+			}
+			if j < len(r) && r[j] == 'K' {
+				if l := cur(); col < len(l) {
+					lines[row] = l[:col]
+				}
+			}
+			i = j
+		case c < 0x20:
+		default:
+			l := cur()
+			for len(l) <= col {
+				l = append(l, ' ')
+			}
+			l[col] = c
+			lines[row], col = l, col+1
+		}
+	}
+	if frames {
+		return strings.Join(shots, "\n") + "\n"
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(strings.TrimRight(string(l), " ") + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n") + "\n"
 }

@@ -74,25 +74,21 @@ func (e *env) send(c *cli.Context) error {
 		return err
 	}
 	defer conn.Close()
-	p := e.newProgress("sent", countFiles(items))
+	p := e.newProgress("sent", countFiles(items), true)
 	o := transfer.SendOptions{Rate: rate, Progress: p, Hash: transferHash}
 	if c.Bool("raw") {
-		return clientCertCause(conn, e.sendRaw(c, conn, items[0], o, p))
+		return e.sendRaw(c, conn, items[0], o, p)
 	}
 	st, err := transfer.Send(c.Context, conn, items, o)
-	err = clientCertCause(conn, err)
-	if resumable(c.Context, err) {
-		hint := "run the same send and recv again: they resume from what the receiver holds"
-		if items[0].Stream != nil {
-			hint = "stdin is not resumable: run again to send it whole"
-		}
-		err = &hinted{err: err, hints: []string{hint}}
+	hint := resumeHint
+	if items[0].Stream != nil {
+		hint = "stdin is not resumable: run again to send it whole"
 	}
-	if err == nil || st.Files+st.Failed > 0 {
-		p.summary(st)
-	}
-	return p.failed(err)
+	return p.end(c.Context, st, clientCertCause(conn, err), hint)
 }
+
+// resumeHint is the hint after a transfer of files was cut.
+const resumeHint = "run the same send and recv again: they resume from what the receiver holds"
 
 // resumable reports whether err cut a transfer that running the same
 // commands again would resume: a broken or stalled connection, or a
@@ -180,13 +176,14 @@ func (e *env) sendRaw(c *cli.Context, conn *pipe.Conn, it transfer.Item, o trans
 	p.Begin(it.Header, transfer.Moving, 0, it.Size)
 	start := time.Now()
 	n, err := transfer.SendRaw(c.Context, conn, in, o)
-	p.finishBar()
-	if err != nil {
-		return fmt.Errorf("after %s: %w", size(n), err)
+	st := transfer.Stats{Bytes: n, Elapsed: time.Since(start)}
+	switch {
+	case err != nil:
+		err = fmt.Errorf("after %s: %w", size(n), clientCertCause(conn, err))
+	case it.Size >= 0 && n != it.Size:
+		err = fmt.Errorf("sent %d bytes of %s, which has %d: it changed meanwhile", n, it.Path, it.Size)
+	default:
+		st.Files = 1
 	}
-	if it.Size >= 0 && n != it.Size {
-		return fmt.Errorf("sent %d bytes of %s, which has %d: it changed meanwhile", n, it.Path, it.Size)
-	}
-	p.summary(transfer.Stats{Files: 1, Bytes: n, Elapsed: time.Since(start)})
-	return nil
+	return p.end(c.Context, st, err, "")
 }

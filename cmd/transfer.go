@@ -5,6 +5,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 
 	"github.com/urfave/cli/v2"
 
@@ -72,7 +73,7 @@ func (e *env) serveTransfers(c *cli.Context, t *transferEnd, sock pipe.Options, 
 		return err
 	}
 	return listen.Serve(c.Context, ln, sock, t.ln.lim, func(ctx context.Context, conn *pipe.Conn) error {
-		if err := h(ctx, conn); err != nil && ctx.Err() == nil {
+		if err := h(ctx, conn); err != nil && ctx.Err() == nil && !errors.As(err, new(toldError)) {
 			e.diag.errorLine(err)
 		}
 		return nil

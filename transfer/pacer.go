@@ -41,6 +41,12 @@ func (p *pacer) wait(ctx context.Context, n int) error {
 	}
 }
 
+// restart begins a new stretch of data: what was sent before earns no
+// burst now. Each file restarts, so that no file goes faster than the
+// rate over its own time (the time between files would otherwise be
+// made up at its start).
+func (p *pacer) restart() { p.start, p.sent = time.Time{}, 0 }
+
 // chunk is how many bytes to move at once at rate (bytes per second;
 // zero: unlimited): a tenth of a second's worth, so that the rate is
 // smooth, within [4 KiB, size].

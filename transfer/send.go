@@ -185,7 +185,11 @@ func (s *fileSender) file(it Item) (Result, error) {
 	res.Kept = off
 	s.w.u8(frameResume)
 	s.w.i64(off)
+	if err := s.w.Flush(); err != nil { // the receiver's clock starts with ours
+		return res, err
+	}
 	release()
+	s.pace.restart()
 	s.o.Progress.Begin(it.Header, Moving, off, it.Size)
 	replies := make(chan answer, 1)
 	go awaitAnswer(s, replies) // the receiver may give up while we send
