@@ -231,16 +231,36 @@ func note(format string, args ...any) pipe.Event {
 
 // size renders a byte count for people: 1.5 MiB.
 func size(n int64) string {
-	const unit = 1024
-	if n < unit {
+	div, unit := unitOf(n)
+	if div == 1 {
 		return fmt.Sprintf("%d B", n)
 	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
+	return fmt.Sprintf("%.1f %s", float64(n)/float64(div), unit)
+}
+
+// sizeOf renders done bytes of total in total's unit, as wide as total
+// (" 3.5 / 12.0 MiB"), so that the text keeps its width as done grows.
+func sizeOf(done, total int64) string {
+	div, unit := unitOf(total)
+	if div == 1 {
+		return fmt.Sprintf("%*d / %d B", len(fmt.Sprint(total)), done, total)
+	}
+	all := fmt.Sprintf("%.1f", float64(total)/float64(div))
+	return fmt.Sprintf("%*.1f / %s %s", len(all), float64(done)/float64(div), all, unit)
+}
+
+// unitOf is the binary unit n is best shown in, and its size.
+func unitOf(n int64) (int64, string) {
+	const k = 1024
+	if n < k {
+		return 1, "B"
+	}
+	div, exp := int64(k), 0
+	for m := n / k; m >= k; m /= k {
+		div *= k
 		exp++
 	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	return div, string("KMGTPE"[exp]) + "iB"
 }
 
 func plural(n int, word string) string {
@@ -315,8 +335,7 @@ func (f *fileBar) render(now time.Time) string {
 		if f.total > 0 {
 			frac = min(float64(done)/float64(f.total), 1)
 		}
-		all := size(f.total)
-		counts = fmt.Sprintf("%*s / %s", len(all), counts, all)
+		counts = sizeOf(done, f.total)
 		pct = fmt.Sprintf("%5.1f%%", 100*frac)
 	}
 	var last string

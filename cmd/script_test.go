@@ -391,7 +391,7 @@ func renderScreen(in string, frames bool) string {
 		return lines[row]
 	}
 	shot := func() {
-		if s := strings.TrimRight(string(cur()), " "); frames && s != "" {
+		if s := strings.TrimRight(string(cur()), " "); frames && s != "" && (len(shots) == 0 || shots[len(shots)-1] != s) {
 			shots = append(shots, s)
 		}
 	}
