@@ -38,7 +38,9 @@ creates get the sender's modes, files too, masked by the umask; a
 directory that exists keeps its own. Names and reasons from the sender
 print escaped (\n, \x1b). -o FILE writes the one file sent to FILE
 (- for stdout); --raw takes plain bytes from nc and the like into -o
-FILE.`,
+FILE. On a terminal, stderr shows a progress bar per file, numbered [n]
+(the sender does not say how many come); elsewhere -v lines; then a
+summary.`,
 		Flags: flagsOf(commonFlags(), listenFlags(), unixFlags(), dialFlags(), transferFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "connect", Usage: "dial ADDR, where a send --listen waits", DisableDefaultText: true},
 			&cli.BoolFlag{Name: "keep-open", Aliases: []string{"k"}, Usage: "keep receiving transfers until signalled", DisableDefaultText: true},

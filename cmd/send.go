@@ -32,8 +32,10 @@ its digest matches. After
 an interruption, running the same two commands again sends only what the
 receiver does not hold yet, once both sides have checked that what it
 holds matches (stdin is not resumable). --raw sends plain bytes for nc
--l and the like. On a terminal, stderr shows a progress bar per file;
-elsewhere -v lines and a summary.`,
+-l and the like. On a terminal, stderr shows a progress bar per file
+([n/N] with many): its rate is the bytes that file moved over its own
+time (bytes a resume kept do not count); elsewhere -v lines; then a
+summary. Ctrl-C says what was complete and how to resume (exit 130).`,
 		Flags: flagsOf(commonFlags(), dialFlags(), listenFlags(), unixFlags(), transferFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "listen", Aliases: []string{"l"}, Usage: "listen on ADDR and send to the recv --connect that dials in", DisableDefaultText: true},
 			&cli.StringFlag{Name: "name", Usage: "send the one FILE (or stdin) under `NAME`"},
