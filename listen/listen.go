@@ -145,9 +145,10 @@ func (e *ConnLimitError) Error() string {
 
 // reject closes a connection refused before any byte was read (but a
 // PROXY protocol header's), and says why.
-func reject(raw net.Conn, local, remote net.Addr, o pipe.Options, why error) {
+func (l Limits) reject(raw net.Conn, local, remote net.Addr, o pipe.Options, why error) {
+	peer := l.peerInfo(raw) // a Unix client has no address: its credentials name it
 	raw.Close()
-	o.OnEvent.Emit(pipe.Event{Name: pipe.EventReject, Local: local, Remote: remote, Err: why})
+	o.OnEvent.Emit(pipe.Event{Name: pipe.EventReject, Local: local, Remote: remote, Peer: peer, Err: why})
 }
 
 // Accept waits for one connection on ln that lim admits (refusing the
@@ -174,7 +175,7 @@ func Accept(ctx context.Context, ln net.Listener, o pipe.Options, lim Limits) (*
 			continue
 		}
 		if ok, why := lim.admits(raw, remote); !ok {
-			reject(raw, local, remote, o, errors.New(why))
+			lim.reject(raw, local, remote, o, errors.New(why))
 			continue
 		}
 		peer := lim.peerInfo(raw)
@@ -270,7 +271,7 @@ func (s *server) acceptLoop(ln net.Listener) error {
 		backoff = 0
 		if !s.lim.AcceptProxy { // else once the header names the client
 			if ok, why := s.lim.admits(raw, raw.RemoteAddr()); !ok {
-				reject(raw, raw.LocalAddr(), raw.RemoteAddr(), s.o, errors.New(why))
+				s.lim.reject(raw, raw.LocalAddr(), raw.RemoteAddr(), s.o, errors.New(why))
 				continue
 			}
 		}
@@ -282,7 +283,7 @@ func (s *server) acceptLoop(ln net.Listener) error {
 		open := s.open
 		s.mu.Unlock()
 		if full {
-			reject(raw, raw.LocalAddr(), raw.RemoteAddr(), s.o, &ConnLimitError{MaxConns: s.lim.MaxConns})
+			s.lim.reject(raw, raw.LocalAddr(), raw.RemoteAddr(), s.o, &ConnLimitError{MaxConns: s.lim.MaxConns})
 			continue
 		}
 		s.wg.Add(1)
@@ -309,7 +310,7 @@ func (s *server) serveConn(raw net.Conn, open int) {
 	}
 	if s.lim.AcceptProxy {
 		if ok, why := s.lim.admits(raw, remote); !ok {
-			reject(raw, local, remote, s.o, errors.New(why))
+			s.lim.reject(raw, local, remote, s.o, errors.New(why))
 			return
 		}
 	}

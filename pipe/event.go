@@ -13,7 +13,7 @@ const (
 	EventConnect    = "connect"    // ID, Local, Remote, Attempt: we dialled and connected
 	EventRetry      = "retry"      // the address dialled (as Host), Attempt, Err, Duration (the wait)
 	EventConnection = "connection" // ID, Local, Remote, Open, Peer: a listener accepted
-	EventReject     = "reject"     // Local, Remote, Err (why): closed before reading a byte
+	EventReject     = "reject"     // Local, Remote, Peer, Err (why): closed before reading a byte
 	EventDrop       = "drop"       // ID, Local, Remote, Err (why): a server cut a client off
 	EventTLS        = "tls"        // Local, Remote, Peer (version, suite, ALPN, peer certificate)
 	EventEnd        = "end"        // ID, Local, Remote: the peer half-closed
