@@ -47,11 +47,11 @@ type diag struct {
 	// peers names the unnamed Unix clients of open connections by
 	// their credentials, by connection ID, from their connection event
 	// to their close.
-	peers map[int64]string
-	red     *color.Color
-	yellow  *color.Color
-	green   *color.Color
-	cyan    *color.Color
+	peers  map[int64]string
+	red    *color.Color
+	yellow *color.Color
+	green  *color.Color
+	cyan   *color.Color
 }
 
 // newDiag builds the stderr writer; mode is auto, always or never.
