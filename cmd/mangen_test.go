@@ -212,8 +212,12 @@ stdin is closed.
 With \fB\-v\fR, sockit prints one line per event on stderr: listening,
 lookup, connect, retry, connection (with the number of open connections),
 end (the peer half-closed), timeout, error and close (with bytes in and
-out and the duration). With \fB\-\-log\-format json\fR each event is one
-JSON object per line with at least time, event and the addresses.
+out in human units, 3.0 MiB, and the duration). A peer is named by its
+address, or a Unix client, which has none, by its credentials (pid 4242,
+uid 1000, gid 1000). With \fB\-\-log\-format json\fR each event is one
+JSON object per line with at least time, event and the addresses, and
+exact byte counts. On a terminal, errors are bold red, warnings bold
+yellow, hints green, events and notices cyan.
 .SH EXIT STATUS
 .TP
 .B 0

@@ -186,13 +186,16 @@ func tlsOptionError(c *cli.Context, caFlag string, err error) error {
 
 // tlsHint adds to a client's TLS failure the hint that names the flags
 // that help: --cert and --key for a server that wants a client
-// certificate, --ca and --pin for one signed by an unknown authority.
+// certificate, --ca and --pin for one signed by an unknown authority,
+// no --tls for a server that does not speak TLS.
 func tlsHint(err error) error {
 	switch {
 	case errors.Is(err, sockittls.ErrClientCertRequired):
 		return &hinted{err: err, hints: []string{"--cert FILE --key FILE present a client certificate (one the server's CA signed)"}}
 	case errors.Is(err, sockittls.ErrClientCertUntrusted):
 		return &hinted{err: err, hints: []string{"--cert must be signed by one of the CAs the server trusts (its --client-ca)"}}
+	case errors.Is(err, sockittls.ErrNotTLS):
+		return &hinted{err: err, hints: []string{"drop --tls (and tls:) to talk to it as it is, or check the port"}}
 	}
 	if fp := sockittls.UnverifiedFingerprint(err); fp != "" {
 		return &hinted{err: err, hints: []string{"--ca FILE trusts its CA; if you know this certificate, --pin " + fp + " accepts it"}}

@@ -36,7 +36,34 @@ var (
 	// ErrClientCertRefused is a server that refused the client
 	// certificate it got.
 	ErrClientCertRefused = errors.New("the server refused our client certificate")
+
+	// ErrNotTLS is a server that answered a client's hello with bytes
+	// that are not TLS (see [NotTLSError]).
+	ErrNotTLS = errors.New("the server does not speak TLS")
 )
+
+// NotTLSError is a client's handshake with Peer, a server that does not
+// speak TLS: its first bytes (First, at most 16) are not a TLS record,
+// or it sent our own hello back (Echo: an echo server). It is
+// [ErrNotTLS]; Err is what crypto/tls said.
+type NotTLSError struct {
+	Peer  net.Addr
+	First []byte
+	Echo  bool
+	Err   error
+}
+
+func (e *NotTLSError) Error() string {
+	what := fmt.Sprintf("its first bytes are %q", e.First)
+	if e.Echo {
+		what = "it sent our hello back"
+	}
+	return fmt.Sprintf("tls with %v: %v (%s)", e.Peer, ErrNotTLS, what)
+}
+
+// Is reports target as [ErrNotTLS].
+func (e *NotTLSError) Is(target error) bool { return target == ErrNotTLS }
+func (e *NotTLSError) Unwrap() error        { return e.Err }
 
 // ALPNError is an ALPN protocol name TLS cannot carry: an empty one, or
 // one longer than 255 bytes. It is [ErrBadALPN].

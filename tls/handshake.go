@@ -1,6 +1,7 @@
 package tls
 
 import (
+	"bytes"
 	"context"
 	stdtls "crypto/tls"
 	"crypto/x509"
@@ -59,13 +60,18 @@ func (h *Handshaker) Certificate() *x509.Certificate { return h.leaf }
 func (h *Handshaker) Handshake(ctx context.Context, raw net.Conn) (net.Conn, error) {
 	var tc *stdtls.Conn
 	var req *certRequest
+	var first *firstBytes
 	if h.client {
 		req = &certRequest{}
-		tc = stdtls.Client(raw, watchCertRequest(h.cfg, req))
+		first = &firstBytes{Conn: raw}
+		tc = stdtls.Client(first, watchCertRequest(h.cfg, req))
 	} else {
 		tc = stdtls.Server(raw, h.cfg)
 	}
 	if err := handshakeWithin(ctx, tc, h.timeout); err != nil {
+		if nt := first.notTLS(raw.RemoteAddr(), err); nt != nil {
+			return nil, nt
+		}
 		return nil, h.failure(raw.RemoteAddr(), req, err)
 	}
 	if h.onDone != nil {
@@ -120,4 +126,51 @@ func ClientCertFailure(conn net.Conn, err error) error {
 		return nil
 	}
 	return ct.req.failure(conn.RemoteAddr(), err)
+}
+
+// firstBytes keeps the first bytes a client's handshake writes and
+// reads, to tell a server that does not speak TLS. Past them it only
+// passes bytes on. Reads and writes each come from one goroutine at a
+// time (crypto/tls locks them), and the handshake's end orders both
+// before notTLS.
+type firstBytes struct {
+	net.Conn
+	in, out []byte
+}
+
+// firstMax is how many bytes firstBytes keeps each way.
+const firstMax = 16
+
+func (f *firstBytes) Read(p []byte) (int, error) {
+	n, err := f.Conn.Read(p)
+	if len(f.in) < firstMax {
+		f.in = append(f.in, p[:min(n, firstMax-len(f.in))]...)
+	}
+	return n, err
+}
+
+func (f *firstBytes) Write(p []byte) (int, error) {
+	if len(f.out) < firstMax {
+		f.out = append(f.out, p[:min(len(p), firstMax-len(f.out))]...)
+	}
+	return f.Conn.Write(p)
+}
+
+// NetConn returns the connection underneath, for those that unwrap.
+func (f *firstBytes) NetConn() net.Conn { return f.Conn }
+
+// notTLS returns a [NotTLSError] when the server's first bytes show it
+// does not speak TLS: not a TLS record header (a content type from 20 to
+// 24, then major version 3), or our own hello sent back; else nil (f
+// nil, nothing read: it cannot tell).
+func (f *firstBytes) notTLS(peer net.Addr, err error) error {
+	switch {
+	case f == nil || len(f.in) == 0:
+		return nil
+	case len(f.in) >= 5 && bytes.HasPrefix(f.out, f.in):
+		return &NotTLSError{Peer: peer, First: f.in, Echo: true, Err: err}
+	case f.in[0] < 20 || f.in[0] > 24 || (len(f.in) > 1 && f.in[1] != 3):
+		return &NotTLSError{Peer: peer, First: f.in, Err: err}
+	}
+	return nil
 }

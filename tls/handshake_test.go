@@ -241,3 +241,34 @@ func TestHandshakeClientCertRequired(t *testing.T) {
 		}
 	}
 }
+
+// TestHandshakeNotTLS: a client whose server answers with bytes that are
+// not a TLS record (a banner), or sends its hello back (an echo server),
+// gets ErrNotTLS naming them; a server that sends nothing and closes
+// cannot be told apart, and is not.
+func TestHandshakeNotTLS(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		peer func(net.Conn)
+		want string // "": not ErrNotTLS
+	}{
+		{"banner", func(c net.Conn) { io.WriteString(c, "SSH-2.0-OpenSSH_9.6\r\n") }, `the server does not speak TLS (its first bytes are "SSH-2.0-OpenSSH_")`},
+		{"echo", func(c net.Conn) { io.Copy(c, c) }, "the server does not speak TLS (it sent our hello back)"},
+		{"silent", func(c net.Conn) { c.Close() }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := must(t)(Client(ClientOptions{Insecure: true, HandshakeTimeout: 5 * time.Second}))
+			a, b := tcpPair(t)
+			go tc.peer(b)
+			_, err := h.Handshake(context.Background(), a)
+			var nt *NotTLSError
+			switch {
+			case tc.want == "" && errors.Is(err, ErrNotTLS):
+				t.Fatalf("error %v, want one that is not ErrNotTLS", err)
+			case tc.want == "":
+			case !errors.Is(err, ErrNotTLS) || !errors.As(err, &nt) || !strings.HasSuffix(err.Error(), tc.want):
+				t.Fatalf("error %v (%T), want ErrNotTLS ending %q", err, err, tc.want)
+			}
+		})
+	}
+}
