@@ -30,6 +30,17 @@ func address(c *cli.Context, listening bool) (addr.Addr, error) {
 // asks for TLS as tls: does. The flags that cannot apply to it are usage
 // errors.
 func addressOf(c *cli.Context, args []string, listening bool) (addr.Addr, error) {
+	a, err := parseAddress(c, args, listening)
+	if err != nil {
+		return a, err
+	}
+	a.TLS = a.TLS || c.Bool("tls")
+	return a, checkApplies(c, site{unix: a.Kind == addr.Unix, abstract: a.Abstract(), listening: listening})
+}
+
+// parseAddress reads one address from args, in the family of -4 or -6,
+// with its errors worded as usage errors; it checks no flag against it.
+func parseAddress(c *cli.Context, args []string, listening bool) (addr.Addr, error) {
 	name := commandName(c)
 	o := addr.Options{Listening: listening, Unix: underIPC(c)}
 	switch v4, v6 := c.Bool("4"), c.Bool("6"); {
@@ -53,9 +64,6 @@ func addressOf(c *cli.Context, args []string, listening bool) (addr.Addr, error)
 		e := usagef(name, "%v", err)
 		e.hints = []string{"sockit speaks TCP and Unix stream sockets for now"}
 		return a, e
-	case err != nil:
-		return a, err
 	}
-	a.TLS = a.TLS || c.Bool("tls")
-	return a, checkApplies(c, site{unix: a.Kind == addr.Unix, abstract: a.Abstract(), listening: listening})
+	return a, err
 }

@@ -8,7 +8,11 @@ package cmd
 // flags. They are checked once the address is read, before anything is
 // created, bound or dialled.
 
-import "github.com/urfave/cli/v2"
+import (
+	"slices"
+
+	"github.com/urfave/cli/v2"
+)
 
 // site is where a command's connection is: the kind of address and
 // whether the command listens or dials.
@@ -106,14 +110,52 @@ func jsonLog(c *cli.Context) bool { return c.String("log-format") == "json" }
 func checkApplies(c *cli.Context, s site) error {
 	for _, r := range inaptRules {
 		for _, f := range r.flags {
-			if !c.IsSet(f) || !r.when(c, s) {
+			if c.IsSet(f) && r.when(c, s) {
+				return r.error(c, f)
+			}
+		}
+	}
+	return nil
+}
+
+// error is the usage error of flag f against rule r.
+func (r inapt) error(c *cli.Context, f string) error {
+	e := usagef(commandName(c), "%s %s", flagName(f), r.why)
+	if r.hint != "" {
+		e.hints = []string{r.hint}
+	}
+	return e
+}
+
+// The sides of a relay a flag acts on: the listener (FROM) only, the
+// dialler (each TO) only, or, for the flags listed in neither, both.
+var (
+	fromSideFlags = []string{"addr-file", "mode", "allow-uid", "allow", "deny", "allow-file", "deny-file", "max-conns", "cert", "key", "alpn", "sni", "client-ca"}
+	toSideFlags   = []string{"connect-timeout", "source", "ca", "server-name", "pin", "insecure", "to-cert", "to-key"}
+)
+
+// checkRelayApplies is checkApplies for relay, which has a listening
+// side, from, and dialling sides, tos: a flag is refused when a rule
+// holds at every side the flag acts on (--nodelay with a Unix FROM still
+// applies to a TCP TO; --mode with a TCP FROM applies nowhere).
+func checkRelayApplies(c *cli.Context, from site, tos []site) error {
+	for _, r := range inaptRules {
+		for _, f := range r.flags {
+			if !c.IsSet(f) {
 				continue
 			}
-			e := usagef(commandName(c), "%s %s", flagName(f), r.why)
-			if r.hint != "" {
-				e.hints = []string{r.hint}
+			var sides []site
+			switch {
+			case slices.Contains(fromSideFlags, f):
+				sides = []site{from}
+			case slices.Contains(toSideFlags, f):
+				sides = tos
+			default:
+				sides = append([]site{from}, tos...)
 			}
-			return e
+			if !slices.ContainsFunc(sides, func(s site) bool { return !r.when(c, s) }) {
+				return r.error(c, f)
+			}
 		}
 	}
 	return nil

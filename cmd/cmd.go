@@ -102,6 +102,7 @@ func newApp(e *env) *cli.App {
 			echoCommand(e),
 			sendCommand(e),
 			recvCommand(e),
+			relayCommand(e),
 			ipcCommand(e),
 			certCommand(e),
 		},

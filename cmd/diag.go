@@ -303,7 +303,11 @@ func eventText(e pipe.Event) string {
 	case pipe.EventRetry:
 		return fmt.Sprintf("attempt %d failed: %v; retrying in %v", e.Attempt, e.Err, e.Duration)
 	case pipe.EventConnection:
-		return fmt.Sprintf("connection%s from %v on %v (%d open)", id, peer, addrText(e.Local), e.Open)
+		up := ""
+		if e.Upstream != nil {
+			up = " to " + addrText(e.Upstream)
+		}
+		return fmt.Sprintf("connection%s from %v on %v%s (%d open)", id, peer, addrText(e.Local), up, e.Open)
 	case pipe.EventTLS:
 		return fmt.Sprintf("tls with %v: %s", addrText(e.Remote), e.Peer) // Peer: the session
 	case pipe.EventReject:
@@ -369,6 +373,7 @@ type eventJSON struct {
 	ID         int64    `json:"id,omitempty"`
 	Local      string   `json:"local,omitempty"`
 	Remote     string   `json:"remote,omitempty"`
+	Upstream   string   `json:"upstream,omitempty"`
 	Host       string   `json:"host,omitempty"`
 	Peer       string   `json:"peer,omitempty"`
 	Addrs      []string `json:"addrs,omitempty"`
@@ -388,6 +393,9 @@ func jsonEvent(e pipe.Event) eventJSON {
 	}
 	if e.Remote != nil {
 		j.Remote = e.Remote.String()
+	}
+	if e.Upstream != nil {
+		j.Upstream = addrText(e.Upstream)
 	}
 	if e.Err != nil {
 		j.Error = e.Err.Error()

@@ -60,7 +60,7 @@ var tlsFlagNames = []string{"cert", "key", "alpn", "handshake-timeout", "ca", "s
 
 // requireTLS fails when a TLS flag is given without --tls or tls:.
 func requireTLS(c *cli.Context, on bool) error {
-	if on {
+	if on || c.Command.Name == "relay" { // relay checks each side's flags itself: checkRelayTLS
 		return nil
 	}
 	for _, f := range tlsFlagNames {
@@ -100,9 +100,16 @@ func (e *env) clientHandshake(c *cli.Context, a addr.Addr, sock pipe.Options) (f
 	if err := certPair(c); err != nil {
 		return nil, err
 	}
+	return e.clientTLS(c, a, sock, c.String("cert"), c.String("key"), alpn(c))
+}
+
+// clientTLS builds the TLS client handshake for dialling a, with the
+// client certificate in the files cert and key (none when empty) and
+// the ALPN protocols protos.
+func (e *env) clientTLS(c *cli.Context, a addr.Addr, sock pipe.Options, cert, key string, protos []string) (func(context.Context, net.Conn) (net.Conn, error), error) {
 	o := sockittls.ClientOptions{
 		ServerName: c.String("server-name"), CAFiles: c.StringSlice("ca"), Pins: c.StringSlice("pin"),
-		Insecure: c.Bool("insecure"), CertFile: c.String("cert"), KeyFile: c.String("key"), ALPN: alpn(c),
+		Insecure: c.Bool("insecure"), CertFile: cert, KeyFile: key, ALPN: protos,
 		HandshakeTimeout: c.Duration("handshake-timeout"), OnHandshake: tlsEvent(sock),
 	}
 	if o.ServerName == "" {

@@ -12,7 +12,7 @@ const (
 	EventLookup     = "lookup"     // Host, Addrs
 	EventConnect    = "connect"    // ID, Local, Remote, Attempt: we dialled and connected
 	EventRetry      = "retry"      // the address dialled (as Host), Attempt, Err, Duration (the wait)
-	EventConnection = "connection" // ID, Local, Remote, Open, Peer: a listener accepted
+	EventConnection = "connection" // ID, Local, Remote, Open, Peer, Upstream (relay): a listener accepted
 	EventReject     = "reject"     // Local, Remote, Peer, Err (why): closed before reading a byte
 	EventDrop       = "drop"       // ID, Local, Remote, Err (why): a server cut a client off
 	EventTLS        = "tls"        // Local, Remote, Peer (version, suite, ALPN, peer certificate)
@@ -36,6 +36,7 @@ type Event struct {
 	Addrs    []string      // lookup results
 	Attempt  int           // 1 for the first dial
 	Open     int           // open connections, this one included
+	Upstream net.Addr      // where a relay forwards the connection; nil when none
 	BytesIn  int64         // bytes read from the peer
 	BytesOut int64         // bytes written to the peer
 	Duration time.Duration // connection lifetime, idle time or retry wait

@@ -1,0 +1,327 @@
+package cmd
+
+import (
+	"context"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"sockit/addr"
+	"sockit/connect"
+	"sockit/listen"
+	"sockit/pipe"
+	"sockit/serve"
+)
+
+func relayCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "relay",
+		Usage:     "accept on FROM and, for every client, dial a TO and copy both ways (port forwarding, TLS termination and origination, Unix <-> TCP)",
+		ArgsUsage: "FROM TO [TO...]",
+		Description: `Listens on FROM and, for every client, dials a TO and copies bytes both
+ways until both directions have ended: a client's EOF becomes a
+half-close of the upstream and the upstream's EOF a half-close of the
+client, and a reply sent after an EOF still arrives (nothing is cut by a
+timer; --idle-timeout ends a pair idle in both directions). TCP and Unix
+sockets are spliced by the kernel, socket to socket. Clients are served
+concurrently until SIGINT or SIGTERM (exit 130 or 143, after closing
+every pair); --once serves one client and exits with its status.
+
+FROM is any address listen takes (PORT, HOST:PORT, [v6]:PORT, unix:PATH,
+unix:@NAME), TO any address connect takes; each is one argument (no
+HOST PORT form). tls: in front of FROM terminates TLS (--cert/--key, or a
+throwaway certificate whose fingerprint is printed; --client-ca, --sni,
+--alpn); tls: in front of a TO originates TLS, verified by default
+(--ca, --pin, --server-name, --insecure; --to-cert/--to-key present a
+client certificate upstream). The listener's TLS flags are the ones
+listen takes, the dialler's the ones connect takes, so no flag serves
+both sides; a flag for a side without TLS is a usage error.
+
+With several TOs, --balance failover (the default) dials the first TO
+that accepts, in order; --balance round-robin starts each client at the
+next TO, so clients spread evenly, skipping a TO that refuses. A client
+whose upstream cannot be reached (refused, --connect-timeout, DNS) is
+closed at once with an error event, and the relay goes on.
+
+Socket flags (--nodelay, --keepalive, buffers) apply to both sides; -o
+and -x log each relayed session once, from the client's side.`,
+		Flags:  relayFlags(),
+		Action: e.relay,
+	}
+}
+
+// relayFlags are relay's: a listener's and a dialler's, and its own.
+func relayFlags() []cli.Flag {
+	own := []cli.Flag{
+		&cli.BoolFlag{Name: "once", Usage: "serve one client, then exit with its relay's status", DisableDefaultText: true},
+		&cli.StringFlag{Name: "balance", Value: "failover", Usage: "how to choose among several TOs: `HOW` is failover (the first that accepts) or round-robin"},
+		&cli.DurationFlag{Name: "connect-timeout", Usage: "give up dialling a TO after `DURATION` (the client is closed; the relay goes on)", DefaultText: "the OS's limit"},
+		&cli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "dial TCP TOs from local address `ADDR`"},
+		&cli.BoolFlag{Name: "tls", Hidden: true}, // refused with a word on tls: (see relay)
+	}
+	session := []cli.Flag{}
+	for _, f := range sessionFlags() {
+		if f.Names()[0] != "crlf" {
+			session = append(session, f)
+		}
+	}
+	common := map[string]bool{}
+	for _, f := range tlsCommonFlags() {
+		common[f.Names()[0]] = true
+	}
+	var tlsFlags []cli.Flag
+	for _, f := range tlsServerFlags() {
+		if f.Names()[0] != "tls" { // tls: in front of an address chooses the side
+			tlsFlags = append(tlsFlags, relayTLSUsage(f))
+		}
+	}
+	for _, f := range tlsClientFlags() {
+		if !common[f.Names()[0]] {
+			tlsFlags = append(tlsFlags, relayTLSUsage(f))
+		}
+	}
+	tlsFlags = append(tlsFlags,
+		&cli.StringFlag{Name: "to-cert", Usage: "client certificate `FILE` (PEM) to present to a tls: TO"},
+		&cli.StringFlag{Name: "to-key", Usage: "private key `FILE` (PEM) for --to-cert"},
+	)
+	return flagsOf(commonFlags(), listenFlags(), own, limitFlags(), unixFlags(), session, tlsFlags)
+}
+
+// relayTLSUsage rewords a TLS flag's help to name the side it acts on.
+func relayTLSUsage(f cli.Flag) cli.Flag {
+	usage, ok := map[string]string{
+		"cert":              "TLS certificate `FILE` (PEM) a tls: FROM serves (without it: a throwaway certificate, its fingerprint printed)",
+		"key":               "private key `FILE` (PEM) for --cert",
+		"alpn":              "ALPN protocols a tls: FROM accepts, a comma-separated `LIST` in order of preference",
+		"handshake-timeout": "give up a TLS handshake, on either side, after `DURATION` (0: never)",
+		"sni":               "serve another certificate to the clients of a tls: FROM asking for NAME: `NAME=CERT,KEY` (repeatable)",
+		"client-ca":         "a tls: FROM requires client certificates signed by the CAs in `FILE` (PEM; repeatable)",
+		"ca":                "trust the CA certificates in `FILE` (PEM) for a tls: TO, besides the system's (repeatable)",
+		"server-name":       "TLS server `NAME` to ask a tls: TO for (SNI) and verify",
+		"pin":               "accept only a tls: TO whose certificate or public key has this SHA-256 `FINGERPRINT` (hex, colons optional), even self-signed",
+		"insecure":          "do not verify a tls: TO's certificate (warns every time)",
+	}[f.Names()[0]]
+	if !ok {
+		return f
+	}
+	switch v := f.(type) {
+	case *cli.StringFlag:
+		v.Usage = usage
+		if v.Name == "server-name" {
+			v.DefaultText = "the TO's host"
+		}
+	case *cli.StringSliceFlag:
+		v.Usage = usage
+	case *cli.BoolFlag:
+		v.Usage = usage
+	case *cli.DurationFlag:
+		v.Usage = usage
+	case *cli.GenericFlag:
+		v.Usage = usage
+	}
+	return f
+}
+
+// relay is the action of sockit relay.
+func (e *env) relay(c *cli.Context) error {
+	sock, err := e.setup(c)
+	if err != nil {
+		return err
+	}
+	name := commandName(c)
+	if c.IsSet("tls") {
+		return usagef(name, "--tls does not say which side: put tls: in front of FROM (TLS termination) or of a TO (TLS origination)")
+	}
+	args := c.Args().Slice()
+	switch len(args) {
+	case 0:
+		return usagef(name, "missing FROM and TO: relay listens on FROM and dials TO for every client")
+	case 1:
+		return usagef(name, "missing TO: the address to dial for every client on %s", args[0])
+	}
+	from, err := parseAddress(c, args[:1], true)
+	if err != nil {
+		return err
+	}
+	tos := make([]addr.Addr, len(args)-1)
+	toSites := make([]site, len(tos))
+	for i, s := range args[1:] {
+		if tos[i], err = parseAddress(c, []string{s}, false); err != nil {
+			return err
+		}
+		toSites[i] = site{unix: tos[i].Kind == addr.Unix, abstract: tos[i].Abstract()}
+	}
+	if err := checkRelayApplies(c, site{unix: from.Kind == addr.Unix, abstract: from.Abstract(), listening: true}, toSites); err != nil {
+		return err
+	}
+	if err := checkRelayTLS(c, from, tos); err != nil {
+		return err
+	}
+	roundRobin, err := balanceFrom(c)
+	if err != nil {
+		return err
+	}
+	lim, err := limitsFrom(c)
+	if err != nil {
+		return err
+	}
+	if lim.MaxConns > 0 && c.Bool("once") {
+		return usagef(name, "--max-conns can't be used with --once (it serves one client)")
+	}
+
+	// The listener's side announces each client once its upstream is
+	// chosen; the dialler's side neither logs (-o, -x: the client's side
+	// sees every byte already) nor times out (the client's idle timer
+	// sees both directions).
+	ann := &announcer{out: sock.OnEvent, held: map[int64]pipe.Event{}}
+	lsock := sock
+	if sock.OnEvent != nil {
+		lsock.OnEvent = ann.observe
+	}
+	dsock := sock
+	dsock.IdleTimeout = 0
+	bal, err := e.balancer(c, tos, dsock, roundRobin)
+	if err != nil {
+		return err
+	}
+	l, err := e.newListener(c, from, lim, lsock)
+	if err != nil {
+		return err
+	}
+	tap, closeLogs, err := e.sessionTaps(c)
+	if err != nil {
+		return err
+	}
+	defer closeLogs()
+	lsock.Tap = tap
+
+	h := serve.Relay{Dial: func(ctx context.Context, client *pipe.Conn) (*pipe.Conn, error) {
+		up, _, err := bal.Dial(ctx)
+		var upAddr net.Addr
+		if up != nil {
+			upAddr = up.RemoteAddr()
+		}
+		ann.announce(client.ID(), upAddr)
+		return up, err
+	}}
+	ln, err := e.openListener(c, l, lsock)
+	if err != nil {
+		return err
+	}
+	if !c.Bool("once") {
+		return listen.Serve(c.Context, ln, lsock, l.lim, h.Serve)
+	}
+	conn, err := listen.Accept(c.Context, ln, lsock, l.lim)
+	ln.Close() // one client: stop listening at once
+	if err != nil {
+		return err
+	}
+	return h.Serve(c.Context, conn)
+}
+
+// balanceFrom reads --balance: whether it asks for round-robin.
+func balanceFrom(c *cli.Context) (bool, error) {
+	switch b := c.String("balance"); b {
+	case "failover":
+		return false, nil
+	case "round-robin":
+		return true, nil
+	default:
+		return false, usagef(commandName(c), "bad --balance %q: want failover or round-robin", b)
+	}
+}
+
+// relayServerTLSFlags and relayClientTLSFlags are the TLS flags of each
+// side of a relay.
+var (
+	relayServerTLSFlags = []string{"cert", "key", "alpn", "sni", "client-ca"}
+	relayClientTLSFlags = []string{"ca", "server-name", "pin", "insecure", "to-cert", "to-key"}
+)
+
+// checkRelayTLS fails when a TLS flag is given for a side that does not
+// speak TLS, or a certificate lacks its key.
+func checkRelayTLS(c *cli.Context, from addr.Addr, tos []addr.Addr) error {
+	name := commandName(c)
+	toTLS := false
+	for _, a := range tos {
+		toTLS = toTLS || a.TLS
+	}
+	for _, f := range relayServerTLSFlags {
+		if c.IsSet(f) && !from.TLS {
+			return usagef(name, "--%s applies to a tls: FROM (TLS termination), and FROM is %s", f, from)
+		}
+	}
+	for _, f := range relayClientTLSFlags {
+		if c.IsSet(f) && !toTLS {
+			return usagef(name, "--%s applies to a tls: TO (TLS origination), and no TO is one", f)
+		}
+	}
+	if c.IsSet("handshake-timeout") && !from.TLS && !toTLS {
+		return usagef(name, "--handshake-timeout needs tls: in front of FROM or a TO")
+	}
+	if (c.String("to-cert") == "") != (c.String("to-key") == "") {
+		return usagef(name, "--to-cert and --to-key go together: give both")
+	}
+	return nil
+}
+
+// balancer builds the Balancer over tos, each with its Dialer (a tls: TO
+// its own handshake: the name it verifies is its own).
+func (e *env) balancer(c *cli.Context, tos []addr.Addr, sock pipe.Options, roundRobin bool) (*connect.Balancer, error) {
+	b := &connect.Balancer{RoundRobin: roundRobin}
+	for _, a := range tos {
+		d := connect.Dialer{Timeout: c.Duration("connect-timeout"), Socket: sock, RetryDelay: time.Nanosecond}
+		if a.Kind == addr.TCP {
+			d.Source = c.String("source")
+			if d.Source != "" {
+				if err := addr.CheckHost(d.Source, a.Family); err != nil {
+					return nil, usagef(commandName(c), "bad --source: %v", err)
+				}
+			}
+		}
+		if a.TLS {
+			h, err := e.clientTLS(c, a, sock, c.String("to-cert"), c.String("to-key"), nil)
+			if err != nil {
+				return nil, err
+			}
+			d.Handshake = h
+		}
+		b.Upstreams = append(b.Upstreams, connect.Upstream{Addr: a, Dialer: d})
+	}
+	return b, nil
+}
+
+// announcer holds each client's connection event until its upstream is
+// chosen, then reports it naming both.
+type announcer struct {
+	out  pipe.Observer
+	mu   sync.Mutex
+	held map[int64]pipe.Event
+}
+
+// observe is the listener side's Observer: connection events wait for
+// announce, the others go out at once.
+func (a *announcer) observe(ev pipe.Event) {
+	if ev.Name != pipe.EventConnection {
+		a.out.Emit(ev)
+		return
+	}
+	a.mu.Lock()
+	a.held[ev.ID] = ev
+	a.mu.Unlock()
+}
+
+// announce reports client id's connection event with its upstream (nil
+// when none could be reached).
+func (a *announcer) announce(id int64, upstream net.Addr) {
+	a.mu.Lock()
+	ev, ok := a.held[id]
+	delete(a.held, id)
+	a.mu.Unlock()
+	if ok {
+		ev.Upstream = upstream
+		a.out.Emit(ev)
+	}
+}
