@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -170,8 +171,12 @@ func (f *applyFixture) sample(t *testing.T, cmd *cli.Command, flag string) []str
 	out := filepath.Join(f.dir, "out")
 	switch flag {
 	case "verbose", "nodelay", "no-shutdown", "half-open", "send-only", "recv-only", "keep-open", "broker", "chat",
-		"crlf", "tls", "force", "4", "6", "accept-proxy":
+		"crlf", "tls", "force", "4", "6", "accept-proxy", "once":
 		return []string{"--" + flag}
+	case "balance":
+		return []string{"--balance", "round-robin"}
+	case "to-cert", "to-key":
+		return []string{"--to-cert", f.cert, "--to-key", f.key}
 	case "log-format":
 		return []string{"--log-format", "json"}
 	case "color":
@@ -262,15 +267,26 @@ func (f *applyFixture) check(t *testing.T, cmd *cli.Command, name string, path [
 	if role.flag != "" {
 		args = append(args, "--"+role.flag)
 	}
-	args = append(args, f.sample(t, cmd, flag)...)
-	args = append(args, addr)
+	sample := f.sample(t, cmd, flag)
+	checkRole := role.role
+	if name == "relay" {
+		sample, checkRole = f.relaySample(sample, kind, flag, addr)
+		addr = ""
+	}
+	args = append(args, sample...)
+	if addr != "" {
+		args = append(args, addr)
+	}
 	if name == "send" {
 		args = append(args, f.file)
 	}
 	scope, limited := flagScopes[flag]
 	want := 1 // past the checks, failing on the network
-	if limited && (!strings.ContainsRune(scope.kinds, rune(kind)) || !strings.ContainsRune(scope.roles, rune(role.role))) {
+	if limited && (!strings.ContainsRune(scope.kinds, rune(kind)) || !strings.ContainsRune(scope.roles, rune(checkRole))) {
 		want = exitUsage
+	}
+	if name == "relay" && flag == "tls" {
+		want = exitUsage // tls: in front of an address chooses the side
 	}
 	var stdout, stderr bytes.Buffer
 	done := make(chan int, 1)
@@ -286,6 +302,41 @@ func (f *applyFixture) check(t *testing.T, cmd *cli.Command, name string, path [
 	case <-time.After(20 * time.Second):
 		t.Fatalf("%s: still running after 20s", strings.Join(args, " "))
 	}
+}
+
+// relaySample turns a sample into relay's arguments: FROM is from (a
+// busy address: listening fails), TO the refused address of the same
+// kind, and a TLS flag puts tls: in front of the side it acts on instead
+// of --tls. It returns the role the flag is checked in: dialling for the
+// flags of the TOs.
+func (f *applyFixture) relaySample(sample []string, kind byte, flag, from string) ([]string, byte) {
+	to := f.refused[kind]
+	if kind == 't' && flag == "6" {
+		to = f.refused6
+	}
+	if kind != 't' {
+		to = "unix:" + to
+	}
+	var args []string
+	tls := false
+	for _, a := range sample {
+		if a == "--tls" && flag != "tls" {
+			tls = true
+			continue
+		}
+		args = append(args, a)
+	}
+	role := byte('l')
+	switch {
+	case slices.Contains(toSideFlags, flag):
+		role = 'd'
+		if tls || strings.HasPrefix(flag, "to-") {
+			to = "tls:" + to
+		}
+	case tls:
+		from = "tls:" + from
+	}
+	return append(args, from, to), role
 }
 
 // TestFlagsTogether: flags that cannot apply next to another flag are
