@@ -130,8 +130,8 @@ func (r inapt) error(c *cli.Context, f string) error {
 // The sides of a relay a flag acts on: the listener (FROM) only, the
 // dialler (each TO) only, or, for the flags listed in neither, both.
 var (
-	fromSideFlags = []string{"addr-file", "mode", "allow-uid", "allow", "deny", "allow-file", "deny-file", "max-conns", "cert", "key", "alpn", "sni", "client-ca"}
-	toSideFlags   = []string{"connect-timeout", "source", "ca", "server-name", "pin", "insecure", "to-cert", "to-key"}
+	fromSideFlags = []string{"addr-file", "mode", "allow-uid", "allow", "deny", "allow-file", "deny-file", "max-conns", "accept-proxy", "cert", "key", "alpn", "sni", "client-ca"}
+	toSideFlags   = []string{"connect-timeout", "source", "send-proxy", "route", "ca", "server-name", "pin", "insecure", "to-cert", "to-key"}
 )
 
 // checkRelayApplies is checkApplies for relay, which has a listening

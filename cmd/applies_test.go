@@ -243,6 +243,10 @@ func (f *applyFixture) sample(t *testing.T, cmd *cli.Command, flag string) []str
 		return []string{"--tls", "--insecure"}
 	case "sni":
 		return []string{"--tls", "--sni", "x.test=" + f.cert + "," + f.key}
+	case "route":
+		return []string{"--route", "x.test=127.0.0.1:1"}
+	case "send-proxy":
+		return []string{"--send-proxy", "v2"}
 	}
 	t.Fatalf("no sample for --%s: add one, and its scope to flagScopes if it does not apply everywhere", flag)
 	return nil

@@ -19,7 +19,7 @@ func relayCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "relay",
 		Usage:     "accept on FROM and, for every client, dial a TO and copy both ways (port forwarding, TLS termination and origination, Unix <-> TCP)",
-		ArgsUsage: "FROM TO [TO...]",
+		ArgsUsage: "FROM TO [TO...] | FROM --route NAME=TO... [TO...]",
 		Description: `Listens on FROM and, for every client, dials a TO and copies bytes both
 ways until both directions have ended: a client's EOF becomes a
 half-close of the upstream and the upstream's EOF a half-close of the
@@ -44,6 +44,15 @@ that accepts, in order; --balance round-robin starts each client at the
 next TO, so clients spread evenly, skipping a TO that refuses. A client
 whose upstream cannot be reached (refused, --connect-timeout, DNS) is
 closed at once with an error event, and the relay goes on.
+
+--route NAME=TO routes by server name without terminating TLS: the
+client's ClientHello is read (within --handshake-timeout), its server
+name chooses the TO (an exact NAME first, then the longest *.NAME), and
+the untouched TLS bytes go there; a client no route matches goes to the
+positional TOs, or, with none given, is closed with an error event.
+--send-proxy v1|v2 begins every upstream connection with a PROXY
+protocol header naming the client; --accept-proxy reads one from each
+client first (behind haproxy or another relay).
 
 Socket flags (--nodelay, --keepalive, buffers) apply to both sides; -o
 and -x log each relayed session once, from the client's side.`,
@@ -86,7 +95,7 @@ func relayFlags() []cli.Flag {
 		&cli.StringFlag{Name: "to-cert", Usage: "client certificate `FILE` (PEM) to present to a tls: TO"},
 		&cli.StringFlag{Name: "to-key", Usage: "private key `FILE` (PEM) for --to-cert"},
 	)
-	return flagsOf(commonFlags(), listenFlags(), own, limitFlags(), unixFlags(), session, tlsFlags)
+	return flagsOf(commonFlags(), listenFlags(), own, relayRouteFlags(), limitFlags(), unixFlags(), session, tlsFlags)
 }
 
 // relayTLSUsage rewords a TLS flag's help to name the side it acts on.
@@ -95,7 +104,7 @@ func relayTLSUsage(f cli.Flag) cli.Flag {
 		"cert":              "TLS certificate `FILE` (PEM) a tls: FROM serves (without it: a throwaway certificate, its fingerprint printed)",
 		"key":               "private key `FILE` (PEM) for --cert",
 		"alpn":              "ALPN protocols a tls: FROM accepts, a comma-separated `LIST` in order of preference",
-		"handshake-timeout": "give up a TLS handshake, on either side, after `DURATION` (0: never)",
+		"handshake-timeout": "give up a TLS handshake, on either side, or the wait for a --route ClientHello, after `DURATION` (0: never)",
 		"sni":               "serve another certificate to the clients of a tls: FROM asking for NAME: `NAME=CERT,KEY` (repeatable)",
 		"client-ca":         "a tls: FROM requires client certificates signed by the CAs in `FILE` (PEM; repeatable)",
 		"ca":                "trust the CA certificates in `FILE` (PEM) for a tls: TO, besides the system's (repeatable)",
@@ -135,15 +144,22 @@ func (e *env) relay(c *cli.Context) error {
 		return usagef(name, "--tls does not say which side: put tls: in front of FROM (TLS termination) or of a TO (TLS origination)")
 	}
 	args := c.Args().Slice()
-	switch len(args) {
-	case 0:
+	routes, err := routesFrom(c)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(args) == 0:
 		return usagef(name, "missing FROM and TO: relay listens on FROM and dials TO for every client")
-	case 1:
+	case len(args) == 1 && len(routes) == 0:
 		return usagef(name, "missing TO: the address to dial for every client on %s", args[0])
 	}
 	from, err := parseAddress(c, args[:1], true)
 	if err != nil {
 		return err
+	}
+	if from.TLS && len(routes) > 0 {
+		return usagef(name, "--route reads the ClientHello of TLS it does not terminate, and FROM is %s", from)
 	}
 	tos := make([]addr.Addr, len(args)-1)
 	toSites := make([]site, len(tos))
@@ -153,10 +169,17 @@ func (e *env) relay(c *cli.Context) error {
 		}
 		toSites[i] = site{unix: tos[i].Kind == addr.Unix, abstract: tos[i].Abstract()}
 	}
+	for _, r := range routes {
+		toSites = append(toSites, site{unix: r.to.Kind == addr.Unix, abstract: r.to.Abstract()})
+	}
 	if err := checkRelayApplies(c, site{unix: from.Kind == addr.Unix, abstract: from.Abstract(), listening: true}, toSites); err != nil {
 		return err
 	}
-	if err := checkRelayTLS(c, from, tos); err != nil {
+	if err := checkRelayTLS(c, from, tos, len(routes) > 0); err != nil {
+		return err
+	}
+	sendProxy, err := sendProxyFrom(c)
+	if err != nil {
 		return err
 	}
 	roundRobin, err := balanceFrom(c)
@@ -182,10 +205,11 @@ func (e *env) relay(c *cli.Context) error {
 	}
 	dsock := sock
 	dsock.IdleTimeout = 0
-	bal, err := e.balancer(c, tos, dsock, roundRobin)
+	router, err := e.relayRouter(c, tos, routes, dsock, roundRobin)
 	if err != nil {
 		return err
 	}
+	router.proxy = sendProxy
 	l, err := e.newListener(c, from, lim, lsock)
 	if err != nil {
 		return err
@@ -198,7 +222,7 @@ func (e *env) relay(c *cli.Context) error {
 	lsock.Tap = tap
 
 	h := serve.Relay{Dial: func(ctx context.Context, client *pipe.Conn) (*pipe.Conn, error) {
-		up, _, err := bal.Dial(ctx)
+		up, err := router.dial(ctx, client)
 		var upAddr net.Addr
 		if up != nil {
 			upAddr = up.RemoteAddr()
@@ -241,8 +265,9 @@ var (
 )
 
 // checkRelayTLS fails when a TLS flag is given for a side that does not
-// speak TLS, or a certificate lacks its key.
-func checkRelayTLS(c *cli.Context, from addr.Addr, tos []addr.Addr) error {
+// speak TLS, or a certificate lacks its key. With --route (routing),
+// --handshake-timeout bounds the wait for each ClientHello.
+func checkRelayTLS(c *cli.Context, from addr.Addr, tos []addr.Addr, routing bool) error {
 	name := commandName(c)
 	toTLS := false
 	for _, a := range tos {
@@ -258,8 +283,8 @@ func checkRelayTLS(c *cli.Context, from addr.Addr, tos []addr.Addr) error {
 			return usagef(name, "--%s applies to a tls: TO (TLS origination), and no TO is one", f)
 		}
 	}
-	if c.IsSet("handshake-timeout") && !from.TLS && !toTLS {
-		return usagef(name, "--handshake-timeout needs tls: in front of FROM or a TO")
+	if c.IsSet("handshake-timeout") && !from.TLS && !toTLS && !routing {
+		return usagef(name, "--handshake-timeout needs tls: in front of FROM or a TO, or --route")
 	}
 	if (c.String("to-cert") == "") != (c.String("to-key") == "") {
 		return usagef(name, "--to-cert and --to-key go together: give both")
