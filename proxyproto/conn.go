@@ -17,9 +17,3 @@ func Receive(c net.Conn, timeout time.Duration) (Header, error) {
 	}
 	return Read(c)
 }
-
-// Send writes h to c, before any other byte.
-func Send(c net.Conn, h Header) error {
-	_, err := c.Write(h.Append(make([]byte, 0, 64)))
-	return err
-}

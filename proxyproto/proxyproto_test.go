@@ -183,3 +183,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Parse (test code) reads a header at the start of b and returns it with the number
+// of bytes it takes; its errors are [Read]'s (a b that ends inside the
+// header is ErrBadHeader).
+func Parse(b []byte) (Header, int, error) {
+	br := bytes.NewReader(b)
+	h, err := Read(br)
+	return h, len(b) - br.Len(), err
+}

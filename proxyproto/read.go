@@ -47,15 +47,6 @@ func Read(r io.Reader) (Header, error) {
 	return Header{}, ErrNoHeader
 }
 
-// Parse reads a header at the start of b and returns it with the number
-// of bytes it takes; its errors are [Read]'s (a b that ends inside the
-// header is ErrBadHeader).
-func Parse(b []byte) (Header, int, error) {
-	br := bytes.NewReader(b)
-	h, err := Read(br)
-	return h, len(b) - br.Len(), err
-}
-
 // readErr wraps an error of the connection met inside a header.
 func readErr(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
