@@ -25,8 +25,11 @@ the peer ends, then exits 0; if the peer ends first, sockit closes stdout
 and goes on sending stdin until it ends (when stdin is a terminal, it
 exits 0 at once).
 --exec and --sh-exec connect a program to the peer instead of stdin and
-stdout.`,
-		Flags:  flagsOf(commonFlags(), dialFlags(), streamFlags(), execFlags(), sessionFlags(), tlsClientFlags()),
+stdout.
+--reconnect dials again whenever the connection ends or fails, carrying
+on with the same stdin (tail -f log | sockit connect --reconnect host 514);
+bytes written to a connection that died are not sent again.`,
+		Flags:  flagsOf(commonFlags(), dialFlags(), reconnectFlags(), streamFlags(), execFlags(), sessionFlags(), tlsClientFlags()),
 		Action: e.connect,
 	}
 }
@@ -52,6 +55,9 @@ func (e *env) connect(c *cli.Context) error {
 	defer closeLogs()
 	dialer.Socket.Tap = tap
 	in := e.input(c)
+	if c.IsSet("reconnect") {
+		return e.reconnect(c, dialer, a, in, jo)
+	}
 	conn, err := dial(c.Context, dialer, a)
 	if err != nil {
 		return err

@@ -302,6 +302,8 @@ func eventText(e pipe.Event) string {
 		return fmt.Sprintf("connected%s to %v from %v", id, addrText(e.Remote), addrText(e.Local))
 	case pipe.EventRetry:
 		return fmt.Sprintf("attempt %d failed: %v; retrying in %v", e.Attempt, e.Err, e.Duration)
+	case pipe.EventReconnect:
+		return reconnectText(e)
 	case pipe.EventConnection:
 		up := ""
 		if e.Upstream != nil {
@@ -383,6 +385,7 @@ type eventJSON struct {
 	BytesOut   *int64   `json:"bytes_out,omitempty"`
 	DurationMS *float64 `json:"duration_ms,omitempty"`
 	Detail     string   `json:"detail,omitempty"`
+	Unsent     *int64   `json:"unsent,omitempty"`
 	Error      string   `json:"error,omitempty"`
 }
 
@@ -402,6 +405,9 @@ func jsonEvent(e pipe.Event) eventJSON {
 	}
 	if e.Name == pipe.EventClose {
 		j.BytesIn, j.BytesOut = &e.BytesIn, &e.BytesOut
+	}
+	if e.Name == pipe.EventReconnect {
+		j.Unsent = &e.Unsent
 	}
 	if e.Duration != 0 {
 		ms := float64(e.Duration) / float64(time.Millisecond)

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -67,6 +68,10 @@ func hoist(flags []cli.Flag, args []string) ([]string, error) {
 		if strings.Contains(name, "=") {
 			continue
 		}
+		if optional, ok := optionalValue[name]; ok && (i+1 == len(args) || !isCount(args[i+1])) {
+			fl[len(fl)-1] = a + "=" + optional // bare --reconnect: for ever
+			continue
+		}
 		if takesValue(flags, name) {
 			if i+1 == len(args) {
 				return nil, fmt.Errorf("flag needs an argument: %s", a)
@@ -79,6 +84,17 @@ func hoist(flags []cli.Flag, args []string) ([]string, error) {
 		return fl, nil
 	}
 	return append(append(fl, "--"), pos...), nil
+}
+
+// optionalValue holds the flags whose value may be left out, with the
+// value that stands for none: a bare --reconnect reconnects for ever.
+var optionalValue = map[string]string{"reconnect": "0"}
+
+// isCount reports whether s is a whole number, the value of an optional
+// count.
+func isCount(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
 }
 
 // takesValue reports whether the flag called name exists and takes a

@@ -12,6 +12,7 @@ const (
 	EventLookup     = "lookup"     // Host, Addrs
 	EventConnect    = "connect"    // ID, Local, Remote, Attempt: we dialled and connected
 	EventRetry      = "retry"      // the address dialled (as Host), Attempt, Err, Duration (the wait)
+	EventReconnect  = "reconnect"  // Host, Attempt (failed dials in a row), Err (why the last ended), Unsent, Duration (the wait)
 	EventConnection = "connection" // ID, Local, Remote, Open, Peer, Upstream (relay): a listener accepted
 	EventReject     = "reject"     // Local, Remote, Peer, Err (why): closed before reading a byte
 	EventDrop       = "drop"       // ID, Local, Remote, Err (why): a server cut a client off
@@ -41,6 +42,7 @@ type Event struct {
 	BytesOut int64         // bytes written to the peer
 	Duration time.Duration // connection lifetime, idle time or retry wait
 	Detail   string        // what a transfer event says
+	Unsent   int64         // input taken by a connection that ended but never written to it
 	Err      error
 }
 
