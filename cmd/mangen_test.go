@@ -208,9 +208,20 @@ discards on purpose.
 \fB\-\-send\-only\fR never writes to stdout and waits for the peer to end;
 \fB\-\-recv\-only\fR never reads stdin, so a listener does not stop when
 stdin is closed.
+.SS Reconnecting
+\fBconnect \-\-reconnect\fR dials again whenever the connection ends (the
+peer's EOF ends it) or a dial fails, and carries on with the same stdin,
+after \fB\-\-retry\-delay\fR (default 1s), doubling up to 30s, and from
+\fB\-\-retry\-delay\fR again after a connection that lasted 10s or more.
+Bare, it never gives up; \fB\-\-reconnect\fR \fIN\fR gives up after N
+failed dials in a row (exit 1). It exits 0 once stdin has ended and the
+last connection has finished. Bytes written to a connection that died are
+not sent again; input a connection took but could not write is counted in
+the reconnect event.
 .SH EVENTS
 With \fB\-v\fR, sockit prints one line per event on stderr: listening,
-lookup, connect, retry, connection (with the number of open connections),
+lookup, connect, retry, reconnect (why the last connection or dial ended,
+the input it did not send, the wait), connection (with the number of open connections),
 end (the peer half-closed), timeout, error and close (with bytes in and
 out in human units, 3.0 MiB, and the duration). A peer is named by its
 address, or a Unix client, which has none, by its credentials (pid 4242,
