@@ -31,7 +31,7 @@ var flagScopes = map[string]flagScope{
 	"allow-uid": {"ua", "l"},
 	"addr-file": {"tua", "l"}, "sni": {"tua", "l"}, "client-ca": {"tua", "l"}, "keep-open": {"tua", "l"},
 	"ca": {"tua", "d"}, "server-name": {"tua", "d"}, "pin": {"tua", "d"}, "insecure": {"tua", "d"},
-	"connect-timeout": {"tua", "d"}, "retry": {"tua", "d"}, "retry-delay": {"tua", "d"},
+	"connect-timeout": {"tua", "d"}, "retry": {"tua", "d"}, "retry-delay": {"tua", "d"}, "reconnect": {"tua", "d"},
 }
 
 // TestFlagsApply walks every command, every flag it takes, every address
@@ -189,6 +189,8 @@ func (f *applyFixture) sample(t *testing.T, cmd *cli.Command, flag string) []str
 		return []string{"--connect-timeout", "5s"}
 	case "retry", "retry-delay":
 		return []string{"--retry", "1", "--retry-delay", "1ms"}
+	case "reconnect":
+		return []string{"--reconnect=1"}
 	case "source":
 		return []string{"--source", "127.0.0.1"}
 	case "source-port":
