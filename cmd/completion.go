@@ -177,7 +177,7 @@ func writeBash(w io.Writer, cmds []compCmd, zsh bool) error {
     case $prev in -*)
         if _sockit_takes_value "$cmd" "$prev"; then
             case "$(_sockit_value "$cmd" "$prev")" in
-            @file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+            @file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
             @any) COMPREPLY=() ;;
             *) COMPREPLY=($(compgen -W "$(_sockit_value "$cmd" "$prev")" -- "$cur")) ;;
             esac
@@ -198,7 +198,7 @@ func writeBash(w io.Writer, cmds []compCmd, zsh bool) error {
 `, fn, strings.Join(completionShells, " "))
 	for _, c := range cmds {
 		if c.files {
-			fmt.Fprintf(&b, "    %q) (( npos > 0 )) && COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n", c.path)
+			fmt.Fprintf(&b, "    %q) (( npos > 0 )) && { compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\")); } ;;\n", c.path)
 		}
 	}
 	b.WriteString("    esac\n}\n\n_sockit_subs() {\n    case $1 in\n")
@@ -238,9 +238,9 @@ func writeBash(w io.Writer, cmds []compCmd, zsh bool) error {
 			fmt.Fprintf(&b, "    %s) echo %q ;;\n", strings.Join(pats, "|"), v)
 		}
 	}
-	fmt.Fprintf(&b, "    esac\n}\n\ncomplete -o default -F %s sockit\n", fn)
+	fmt.Fprintf(&b, "    esac\n}\n\ncomplete -F %s sockit\n", fn)
 	if zsh { // autoloaded by compinit as _sockit for this completion: complete now too
-		fmt.Fprintf(&b, "[[ ${funcstack[1]} == _sockit ]] && _bash_complete -o default -F %s\n", fn)
+		fmt.Fprintf(&b, "[[ ${funcstack[1]} == _sockit ]] && _bash_complete -F %s\n", fn)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -56,7 +56,7 @@ func TestInstallScript(t *testing.T) {
 		t.Errorf("sockit --version = %q, %v; want the version %q", out, err, strings.TrimSpace(string(want)))
 	}
 	b, err := os.ReadFile(filepath.Join(prefix, "share/bash-completion/completions/sockit"))
-	if err != nil || !strings.Contains(string(b), "complete -o default -F _sockit sockit") {
+	if err != nil || !strings.Contains(string(b), "complete -F _sockit sockit") {
 		t.Errorf("bash completion: %v\n%.200s", err, b)
 	}
 	m, _ := os.ReadFile(filepath.Join(prefix, "share/man/man1/sockit.1"))
