@@ -158,15 +158,16 @@ func writeBash(w io.Writer, cmds []compCmd, zsh bool) error {
 		}
 	}
 	fmt.Fprintf(&b, `%[1]s() {
+    [[ -n ${ZSH_VERSION-} ]] && setopt localoptions ksharrays noequals
     local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= npos=0 i w
     (( COMP_CWORD > 0 )) && prev=${COMP_WORDS[COMP_CWORD-1]}
-    if [[ $prev == = ]] && (( COMP_CWORD > 1 )); then prev=${COMP_WORDS[COMP_CWORD-2]}
-    elif [[ $cur == = ]]; then cur=; fi
+    if [[ $prev == '=' ]] && (( COMP_CWORD > 1 )); then prev=${COMP_WORDS[COMP_CWORD-2]}
+    elif [[ $cur == '=' ]]; then cur=; fi
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
-        =) ((i++)); continue ;;
-        -*) _sockit_takes_value "$cmd" "$w" && [[ ${COMP_WORDS[i+1]} != = ]] && ((i++)); continue ;;
+        '=') ((i++)); continue ;;
+        -*) _sockit_takes_value "$cmd" "$w" && [[ ${COMP_WORDS[i+1]} != '=' ]] && ((i++)); continue ;;
         esac
         if (( npos == 0 )) && [[ $(_sockit_subs "$cmd") == *" $w "* ]]; then
             cmd="${cmd:+$cmd }$w"
@@ -177,7 +178,7 @@ func writeBash(w io.Writer, cmds []compCmd, zsh bool) error {
     case $prev in -*)
         if _sockit_takes_value "$cmd" "$prev"; then
             case "$(_sockit_value "$cmd" "$prev")" in
-            @file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
+            @file) _sockit_filenames; COMPREPLY=($(compgen -f -- "$cur")) ;;
             @any) COMPREPLY=() ;;
             *) COMPREPLY=($(compgen -W "$(_sockit_value "$cmd" "$prev")" -- "$cur")) ;;
             esac
@@ -198,7 +199,7 @@ func writeBash(w io.Writer, cmds []compCmd, zsh bool) error {
 `, fn, strings.Join(completionShells, " "))
 	for _, c := range cmds {
 		if c.files {
-			fmt.Fprintf(&b, "    %q) (( npos > 0 )) && { compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\")); } ;;\n", c.path)
+			fmt.Fprintf(&b, "    %q) (( npos > 0 )) && { _sockit_filenames; COMPREPLY=($(compgen -f -- \"$cur\")); } ;;\n", c.path)
 		}
 	}
 	b.WriteString("    esac\n}\n\n_sockit_subs() {\n    case $1 in\n")
@@ -217,6 +218,8 @@ func writeBash(w io.Writer, cmds []compCmd, zsh bool) error {
 		fmt.Fprintf(&b, "    %q) echo %q ;;\n", c.path, strings.Join(names, " "))
 	}
 	b.WriteString("    '') echo '--help --version' ;;\n    esac\n}\n\n")
+	b.WriteString("# _sockit_filenames marks the words as files (a slash after a directory) where the shell can\n")
+	b.WriteString("_sockit_filenames() { command -v compopt >/dev/null && compopt -o filenames 2>/dev/null; return 0; }\n\n")
 	b.WriteString("_sockit_takes_value() { [[ -n $(_sockit_value \"$1\" \"$2\") ]]; }\n\n")
 	b.WriteString("_sockit_value() {\n    case \"$1 ${2%%=*}\" in\n")
 	for _, c := range cmds {

@@ -83,11 +83,11 @@ func (f *Feed) Reader() *FeedReader {
 
 // FeedReader is one connection's view of a [Feed].
 type FeedReader struct {
-	f      *Feed
-	stop   chan struct{}
-	once   sync.Once
-	mu     sync.Mutex
-	handed int64
+	f       *Feed
+	stop    chan struct{}
+	once    sync.Once
+	stopped bool  // under f.mu: Read takes nothing more
+	handed  int64 // under f.mu
 }
 
 // Read hands out what the feed has read, waiting for more; it returns the
@@ -102,16 +102,18 @@ func (r *FeedReader) Read(p []byte) (int, error) {
 		}
 		f := r.f
 		f.mu.Lock()
+		if r.stopped {
+			f.mu.Unlock()
+			return 0, errFeedStopped
+		}
 		if len(f.buf) > 0 {
 			n := copy(p, f.buf)
 			f.buf = f.buf[n:]
 			if len(f.buf) == 0 {
 				f.buf = nil
 			}
-			f.mu.Unlock()
-			r.mu.Lock()
 			r.handed += int64(n)
-			r.mu.Unlock()
+			f.mu.Unlock()
 			signal(f.space)
 			return n, nil
 		}
@@ -138,13 +140,18 @@ func (r *FeedReader) Len() int {
 	return len(r.f.buf)
 }
 
-// Stop ends the reader: a Read blocked in it returns at once, and later
-// ones take nothing.
-func (r *FeedReader) Stop() { r.once.Do(func() { close(r.stop) }) }
+// Stop ends the reader: a Read blocked in it returns at once, and no
+// Read takes anything once Stop has returned, so that Handed is final.
+func (r *FeedReader) Stop() {
+	r.f.mu.Lock()
+	r.stopped = true
+	r.f.mu.Unlock()
+	r.once.Do(func() { close(r.stop) })
+}
 
 // Handed is how many bytes Read returned.
 func (r *FeedReader) Handed() int64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.f.mu.Lock()
+	defer r.f.mu.Unlock()
 	return r.handed
 }
