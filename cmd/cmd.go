@@ -105,6 +105,7 @@ func newApp(e *env) *cli.App {
 			relayCommand(e),
 			ipcCommand(e),
 			certCommand(e),
+			resolveCommand(e),
 			completionCommand(e),
 		},
 	}
