@@ -106,6 +106,7 @@ func newApp(e *env) *cli.App {
 			ipcCommand(e),
 			certCommand(e),
 			resolveCommand(e),
+			scanCommand(e),
 			completionCommand(e),
 		},
 	}

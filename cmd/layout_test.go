@@ -18,7 +18,7 @@ import (
 // Sub-packages inherit their top-level package's rule.
 var allowedImports = map[string][]string{
 	".":       {"cmd"},
-	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve", "transfer", "proxyproto"},
+	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve", "transfer", "proxyproto", "scan"},
 	"listen":  {"pipe", "addr", "proxyproto"},
 	"serve":   {"pipe"},
 	"connect": {"ipc", "pipe", "addr"},
@@ -32,6 +32,9 @@ var allowedImports = map[string][]string{
 	// proxyproto is the PROXY protocol header (HAProxy v1 and v2); it
 	// imports nothing of ours.
 	"proxyproto": {},
+	// scan finds which ports accept connections; it imports nothing of
+	// ours (cmd resolves the host through connect).
+	"scan": {},
 }
 
 // cliOnly are the modules only cmd may import.
