@@ -13,7 +13,8 @@
 # runs, per server, default 3s), BENCH_IDLE_CONNS (default 5000),
 # BENCH_THROTTLE (bytes/s of the throttled receiver of case 7, default
 # 100000000),
-# BENCH_CASES (which cases to run, default "1 2 3 4 5 6 7 8").
+# BENCH_RELAY_PAIRS (idle pairs of case 9, default 2000),
+# BENCH_CASES (which cases to run, default "1 2 3 4 5 6 7 8 9").
 # Missing Debian peers are installed by scripts/deps.sh --bench.
 set -euo pipefail
 
@@ -35,7 +36,8 @@ size_arg=${BENCH_SIZE:-2G}
 dur=${BENCH_TIME:-3s}
 idle_conns=${BENCH_IDLE_CONNS:-5000}
 throttle=${BENCH_THROTTLE:-100000000}
-cases=${BENCH_CASES:-1 2 3 4 5 6 7 8}
+relay_pairs=${BENCH_RELAY_PAIRS:-2000}
+cases=${BENCH_CASES:-1 2 3 4 5 6 7 8 9}
 tmo=600 # seconds any one transfer may take before it counts as failed
 
 case "$size_arg" in
@@ -209,7 +211,8 @@ cli_c8_verified() { timeout "$tmo" "$sockit" send "$addr" "$data" </dev/null >/d
 
 kind() {
 	case "$1:$2" in
-	*:sockit | c8:*) echo file ;;
+	c9:socat) echo tcp ;;
+	*:sockit | c8:* | c9:*) echo file ;;
 	unix:*) echo unix ;;
 	*) echo tcp ;;
 	esac
@@ -391,6 +394,100 @@ measure_echo() {
 	done
 }
 
+# --- relays (case 9) -------------------------------------------------------
+# sockit relay against the same transfer sent directly (case 1's sockit
+# pair) and against socat's fork relay, each relaying to a one-shot
+# sockit listener (the sink); then new connections per second through
+# each relay to the bare Go echo server, and the relay's RSS per idle
+# relayed pair.
+
+# start_sink: a one-shot sockit listener; sets $sink (its PID) and
+# $sinkaddr.
+sink=""
+sinkaddr=""
+start_sink() {
+	rm -f "$tmp/sink"
+	timeout "$tmo" "$sockit" listen --recv-only --addr-file "$tmp/sink" 127.0.0.1:0 </dev/null >/dev/null &
+	sink=$!
+	while [ ! -s "$tmp/sink" ]; do
+		kill -0 "$sink" 2>/dev/null || return 1
+		sleep 0.01
+	done
+	sinkaddr=$(cat "$tmp/sink")
+}
+srv_c9_sockit() {
+	start_sink || return 1
+	timeout "$tmo" "$sockit" relay --once --addr-file "$af" 127.0.0.1:0 "$sinkaddr" 2>/dev/null
+	wait "$sink"
+}
+cli_c9_sockit() { cli_file_sockit; }
+srv_c9_direct() { srv_file_sockit; }
+cli_c9_direct() { cli_file_sockit; }
+srv_c9_socat() {
+	local s rc=0
+	start_sink || return 1
+	socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" "TCP:$sinkaddr" </dev/null 2>/dev/null &
+	s=$!
+	wait "$sink" || rc=$?
+	kill "$s" 2>/dev/null || true
+	wait "$s" 2>/dev/null || true
+	return "$rc"
+}
+cli_c9_socat() { cli_file_sockit; }
+
+# start_relay TOOL: the bare Go echo server and a relay to it; sets $addr
+# (the relay's), $server (the relay's PID) and $upstream (the echo
+# server's PID).
+upstream=""
+start_relay() {
+	local t=$1 up k=tcp
+	start_echo goecho || return 1
+	upstream=$server
+	up=$addr
+	fresh
+	case "$t" in
+	sockit)
+		k=file
+		"$sockit" relay --addr-file "$af" 127.0.0.1:0 "$up" </dev/null 2>/dev/null &
+		;;
+	socat) socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" "TCP:$up" </dev/null 2>/dev/null & ;;
+	esac
+	server=$!
+	pids+=("$server")
+	ready "$k"
+}
+
+# with_relay TOOL CMD...: with_echo for a relay in front of an echo server.
+with_relay() {
+	local t=$1
+	shift
+	if start_relay "$t"; then
+		"$@" || log "bench: relay $t: $* failed"
+	fi
+	stop_echo "$server" "$upstream"
+}
+
+# relay_idle_run: idle_run with BENCH_RELAY_PAIRS pairs.
+relay_idle_run() {
+	local idle_conns=$relay_pairs
+	idle_run
+}
+
+measure_relay() {
+	local c=$1 fn=$2 r t v v2
+	shift 2
+	for ((r = 0; r < runs; r++)); do
+		for t in $(rotate "$r" "$@"); do
+			v=$(with_relay "$t" "$fn")
+			log "bench: $c $t run $((r + 1)): ${v:-failed}"
+			[ -n "$v" ] || continue
+			read -r v v2 <<<"$v"
+			echo "$v" >>"$res/$c.$t"
+			[ -z "$v2" ] || echo "$v2" >>"$res/$c.2.$t"
+		done
+	done
+}
+
 # --- send RSS (case 7) -----------------------------------------------------
 
 # send_rss: peak RSS (MiB) of sockit send while a receiver behind a
@@ -442,6 +539,12 @@ if has 8; then
 	else
 		measure c8 plain tls
 	fi
+fi
+
+if has 9; then
+	measure c9 sockit direct socat
+	measure_relay rconns conns_run sockit socat
+	measure_relay ridle relay_idle_run sockit
 fi
 
 # --- table -----------------------------------------------------------------
@@ -520,6 +623,14 @@ if has 8; then
 	v=$(median "$res/c8.tls")
 	q=$(ratio "$v" "$ref")
 	row "8 TLS vs case 1" "sockit --tls" "$v" MiB/s "$q" ">= 0.5" "$(judge "$q" ">=" 0.5)"
+fi
+
+if has 9; then
+	TARGETS="direct=0.9 socat=2" compare "9 file -> sockit relay -> sink" c9 MiB/s direct socat
+	TARGETS="socat=20" compare "9 new connections through a relay" rconns conn/s socat
+	v=$(median "$res/ridle.sockit")
+	row "9 RSS per idle relayed pair" sockit "$v" KiB "" "<= 32" "$(judge "$v" "<=" 32)"
+	row "9 descriptors per idle relayed pair" sockit "$(median2 "$res/ridle.2.sockit")" fds "" "" ""
 fi
 
 header="case	tool	value	unit	sockit ratio	target	result"
