@@ -171,7 +171,7 @@ func (f *applyFixture) sample(t *testing.T, cmd *cli.Command, flag string) []str
 	out := filepath.Join(f.dir, "out")
 	switch flag {
 	case "verbose", "nodelay", "no-shutdown", "half-open", "send-only", "recv-only", "keep-open", "broker", "chat",
-		"crlf", "tls", "force", "4", "6", "accept-proxy", "once":
+		"crlf", "tls", "force", "4", "6", "accept-proxy", "once", "telnet":
 		return []string{"--" + flag}
 	case "balance":
 		return []string{"--balance", "round-robin"}

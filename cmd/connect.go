@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"net"
 	"strconv"
 	"syscall"
 	"time"
@@ -28,8 +29,11 @@ exits 0 at once).
 stdout.
 --reconnect dials again whenever the connection ends or fails, carrying
 on with the same stdin (tail -f log | sockit connect --reconnect host 514);
-bytes written to a connection that died are not sent again.`,
-		Flags:  flagsOf(commonFlags(), dialFlags(), reconnectFlags(), streamFlags(), execFlags(), sessionFlags(), tlsClientFlags()),
+bytes written to a connection that died are not sent again.
+--telnet (-t) talks to a Telnet server as nc -t does: every option it
+offers or asks for is refused, its commands never reach stdout, and 0xFF
+bytes sent are doubled.`,
+		Flags:  flagsOf(commonFlags(), dialFlags(), reconnectFlags(), streamFlags(), execFlags(), sessionFlags(), tlsClientFlags(), telnetFlags()),
 		Action: e.connect,
 	}
 }
@@ -47,6 +51,9 @@ func (e *env) connect(c *cli.Context) error {
 	dialer, err := e.dialer(c, a, sock)
 	if err != nil {
 		return err
+	}
+	if c.Bool("telnet") {
+		dialer.Handshake = telnetHandshake(dialer.Handshake)
 	}
 	tap, closeLogs, err := e.sessionTaps(c)
 	if err != nil {
@@ -66,6 +73,27 @@ func (e *env) connect(c *cli.Context) error {
 		return clientCertCause(conn, x.Serve(c.Context, conn))
 	}
 	return clientCertCause(conn, pipe.Join(c.Context, conn, in, e.stdout, jo))
+}
+
+// telnetFlags are connect's Telnet flag.
+func telnetFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "telnet", Aliases: []string{"t"}, Usage: "speak Telnet (nc -t): refuse every option the server offers or asks for, keep Telnet commands out of stdout, send 0xFF bytes doubled", DisableDefaultText: true},
+	}
+}
+
+// telnetHandshake runs then (the TLS handshake, or nil) and wraps the
+// connection in the Telnet filter, on every connection dialled.
+func telnetHandshake(then func(context.Context, net.Conn) (net.Conn, error)) func(context.Context, net.Conn) (net.Conn, error) {
+	return func(ctx context.Context, c net.Conn) (net.Conn, error) {
+		if then != nil {
+			var err error
+			if c, err = then(ctx, c); err != nil {
+				return nil, err
+			}
+		}
+		return pipe.Telnet(c), nil
+	}
 }
 
 // dialer builds the Dialer for a from the dial and TLS flags.
