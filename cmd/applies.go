@@ -102,11 +102,6 @@ func with(flag string) func(*cli.Context, site) bool {
 	return func(c *cli.Context, _ site) bool { return c.IsSet(flag) }
 }
 
-// without is a condition: the flag is not given.
-func without(flag string) func(*cli.Context, site) bool {
-	return func(c *cli.Context, _ site) bool { return !c.IsSet(flag) }
-}
-
 // jsonLog reports whether --log-format json is given.
 func jsonLog(c *cli.Context) bool { return c.String("log-format") == "json" }
 
