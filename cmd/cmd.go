@@ -41,7 +41,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	e.diag = newDiag(stderr, "auto", false, jsonRequested(args))
 	app := newApp(e)
-	args, err := hoistFlags(app, args)
+	args, err := rewriteArgs(app, args)
+	if err == nil {
+		args, err = hoistFlags(app, args)
+	}
 	if err == nil {
 		err = app.RunContext(ctx, args)
 	}
@@ -76,7 +79,7 @@ func relaySignal(ctx context.Context, sigc <-chan os.Signal, cancel context.Canc
 func init() {
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"V"}, Usage: "print the version and exit", DisableDefaultText: true}
 	cli.VersionPrinter = func(c *cli.Context) {
-		io.WriteString(c.App.Writer, "sockit "+c.App.Version+"\n")
+		io.WriteString(c.App.Writer, versionText(c.App.Version))
 	}
 }
 
@@ -133,7 +136,10 @@ func rootAction(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("", "missing command")
 	}
-	return usagef("", "unknown command %q", c.Args().First())
+	typed := c.Args().First()
+	ue := usagef("", "unknown command %q", typed)
+	ue.hints = suggestCommand("", c.App.Commands, typed)
+	return ue
 }
 
 // onUsageError turns urfave/cli's flag errors into usage errors: one line
@@ -144,7 +150,13 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 	if errors.As(err, &ue) {
 		return err
 	}
-	return usagef(name, "%v", err)
+	ue = usagef(name, "%v", err)
+	flags := c.App.Flags
+	if c.Command != nil && name != "" {
+		flags = c.Command.Flags
+	}
+	ue.hints = flagHints(c.App, flags, err)
+	return ue
 }
 
 // commandName is the command c runs, as typed: "ipc listen", not only

@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,7 +15,8 @@ import (
 // args, moves the command's flags, with their values, in front of its
 // positionals and puts "--" before those. A lone "-" stays positional,
 // "--" ends the flags, and unknown flags are moved too so that they still
-// fail as usage errors.
+// fail as usage errors. A duration given as a bare number gets the unit
+// s (--idle-timeout 5 is five seconds, as nc's -w 5).
 func hoistFlags(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
 		return args, nil
@@ -63,11 +66,15 @@ func hoist(flags []cli.Flag, args []string) ([]string, error) {
 			pos = append(pos, a)
 			continue
 		}
-		fl = append(fl, a)
 		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") {
+		if n, v, ok := strings.Cut(name, "="); ok {
+			if isDuration(flags, n) {
+				a = a[:len(a)-len(v)] + seconds(v)
+			}
+			fl = append(fl, a)
 			continue
 		}
+		fl = append(fl, a)
 		if optional, ok := optionalValue[name]; ok && (i+1 == len(args) || !isCount(args[i+1])) {
 			fl[len(fl)-1] = a + "=" + optional // bare --reconnect: for ever
 			continue
@@ -77,7 +84,11 @@ func hoist(flags []cli.Flag, args []string) ([]string, error) {
 				return nil, fmt.Errorf("flag needs an argument: %s", a)
 			}
 			i++
-			fl = append(fl, args[i])
+			v := args[i]
+			if isDuration(flags, name) {
+				v = seconds(v)
+			}
+			fl = append(fl, v)
 		}
 	}
 	if len(pos) == 0 {
@@ -95,6 +106,28 @@ var optionalValue = map[string]string{"reconnect": "0"}
 func isCount(s string) bool {
 	_, err := strconv.Atoi(s)
 	return err == nil
+}
+
+// bareNumber is a duration without a unit: seconds, as in nc (-w 5).
+var bareNumber = regexp.MustCompile(`^-?([0-9]+\.?[0-9]*|\.[0-9]+)$`)
+
+// seconds gives a bare number the unit s; any other value is left for
+// the flag's parser (and a negative one is refused as before).
+func seconds(v string) string {
+	if bareNumber.MatchString(v) {
+		return v + "s"
+	}
+	return v
+}
+
+// isDuration reports whether the flag called name is a duration.
+func isDuration(flags []cli.Flag, name string) bool {
+	for _, f := range flags {
+		if _, ok := f.(*cli.DurationFlag); ok && slices.Contains(f.Names(), name) {
+			return true
+		}
+	}
+	return false
 }
 
 // takesValue reports whether the flag called name exists and takes a

@@ -50,7 +50,10 @@ func ipcAction(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("ipc", "missing ipc subcommand: want listen, connect or echo")
 	}
-	return usagef("ipc", "unknown ipc subcommand %q: want listen, connect or echo", c.Args().First())
+	typed := c.Args().First()
+	ue := usagef("ipc", "unknown ipc subcommand %q: want listen, connect or echo", typed)
+	ue.hints = suggestCommand("ipc", c.Command.Subcommands, typed)
+	return ue
 }
 
 // unixFlags are on the commands that listen: they apply to Unix sockets.
