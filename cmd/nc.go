@@ -6,6 +6,9 @@ package cmd
 // cleanly onto sockit's.
 
 import (
+	"net"
+	"strings"
+
 	"github.com/urfave/cli/v2"
 )
 
@@ -15,7 +18,8 @@ func rewriteArgs(app *cli.App, args []string) ([]string, error) {
 	if len(args) >= 2 && args[1] == "help" {
 		return helpArgs(app, args)
 	}
-	return args, nil
+	out, _, err := ncForm(app, args)
+	return out, err
 }
 
 // helpArgs turns "sockit help [COMMAND [SUBCOMMAND]]" into "sockit
@@ -47,4 +51,221 @@ func helpArgs(app *cli.App, args []string) ([]string, error) {
 		return nil, usagef("", "help takes one command, got %q", words[1:])
 	}
 	return append(out, "--help"), nil
+}
+
+// ncOpts is a netcat command line read: its flags in sockit's words and
+// its positionals.
+type ncOpts struct {
+	listen, unix, numeric bool
+	port, source          string // -p, -s
+	scan                  bool   // -z
+	flags                 []string
+	pos                   []string
+}
+
+// ncValued are the letters that take a value: netcat's, and sockit's
+// own -e, -c and -o.
+const ncValued = "pwqsxXeco"
+
+// ncForm turns "sockit [flags] HOST PORT" and "sockit -l [flags] [HOST]
+// PORT" into connect and listen command lines. ok is false when args are
+// not in that form: no flags and positionals, a command first, or one
+// word that is not an address (a mistyped command).
+func ncForm(app *cli.App, args []string) (out []string, ok bool, err error) {
+	o, err := ncParse(app, args[1:])
+	if len(o.pos) == 0 && !o.listen {
+		return args, false, nil // the root reports the flag, or shows help
+	}
+	if len(o.pos) > 0 && (app.Command(o.pos[0]) != nil || o.pos[0] == "help") {
+		return args, false, nil
+	}
+	if len(o.pos) == 1 && !o.listen && !o.unix && !strings.Contains(o.pos[0], ":") {
+		return args, false, nil // sockit conect: an unknown command
+	}
+	if len(o.pos) == 2 && len(suggestCommand("", app.Commands, o.pos[0])) > 0 && !strings.HasPrefix(args[1], "-") {
+		return args, false, nil // sockit conect host:80
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	out, err = o.commandLine(app, args[0])
+	return out, err == nil, err
+}
+
+// ncParse reads netcat's flags, getopt style (-lvnp 9000, -w3), and
+// sockit's long flags, which pass through.
+func ncParse(app *cli.App, words []string) (ncOpts, error) {
+	var o ncOpts
+	long := flagsOf(app.Command("connect").Flags, app.Command("listen").Flags)
+	var seen []ncArg
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case w == "--":
+			o.pos = append(o.pos, words[i+1:]...)
+			i = len(words)
+		case strings.HasPrefix(w, "--"):
+			o.flags = append(o.flags, w)
+			if name := w[2:]; !strings.Contains(name, "=") && takesValue(long, name) && i+1 < len(words) {
+				i++
+				o.flags = append(o.flags, words[i])
+			}
+		case len(w) > 1 && w[0] == '-':
+			for j := 1; j < len(w); j++ {
+				l := w[j]
+				if !strings.ContainsRune(ncValued, rune(l)) {
+					seen = append(seen, ncArg{letter: l})
+					continue
+				}
+				v := w[j+1:]
+				if v == "" {
+					if i+1 == len(words) {
+						return o, usagef("", "flag needs an argument: -%c", l)
+					}
+					i++
+					v = words[i]
+				}
+				seen = append(seen, ncArg{letter: l, value: v})
+				break
+			}
+		default:
+			o.pos = append(o.pos, w)
+		}
+	}
+	for _, a := range seen {
+		if a.letter == 'l' {
+			o.listen = true
+		}
+	}
+	for _, a := range seen {
+		if err := o.apply(app, a); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
+}
+
+// ncArg is one netcat flag and its value.
+type ncArg struct {
+	letter byte
+	value  string
+}
+
+// apply turns one netcat flag into sockit's.
+func (o *ncOpts) apply(app *cli.App, a ncArg) error {
+	add := func(f ...string) { o.flags = append(o.flags, f...) }
+	switch a.letter {
+	case 'l', 'N': // -N: half-closing at stdin's end is sockit's default
+	case 'p':
+		o.port = a.value
+	case 's':
+		o.source = a.value
+	case 'k':
+		if !o.listen {
+			return usagef("", "-k needs -l: it keeps listening for more connections")
+		}
+		add("--keep-open")
+	case 'v':
+		add("--verbose")
+	case '4', '6':
+		add("-" + string(a.letter))
+	case 'w':
+		if !o.listen {
+			add("--connect-timeout", a.value)
+		}
+		add("--idle-timeout", a.value)
+	case 'q':
+		if !strings.HasPrefix(a.value, "-") { // negative: wait for the peer's end, the default
+			add("--idle-timeout", a.value)
+		}
+	case 'U':
+		o.unix = true
+	case 'n':
+		o.numeric = true
+	case 'C':
+		add("--crlf")
+	case 'd':
+		add("--recv-only")
+	case 'e', 'c', 'o': // sockit's own -e, -c and -o
+		add("-"+string(a.letter), a.value)
+	case 'z':
+		if !available(app, "scan") {
+			return usagef("", "%s", ncHint(app, "z"))
+		}
+		o.scan = true
+	case 't':
+		if !available(app, "--telnet") {
+			return usagef("", "%s", ncHint(app, "t"))
+		}
+		add("--telnet")
+	case 'u', 'x', 'X':
+		return usagef("", "%s", ncHint(app, string(a.letter)))
+	default:
+		if strings.ContainsRune("bDFhiIMmOPrSTV", rune(a.letter)) {
+			return usagef("", "nc's -%c has no equivalent in sockit", a.letter)
+		}
+		return usagef("", "flag provided but not defined: -%c", a.letter)
+	}
+	return nil
+}
+
+// commandLine is the sockit command line o stands for.
+func (o *ncOpts) commandLine(app *cli.App, prog string) ([]string, error) {
+	verb := "connect"
+	var pos []string
+	switch {
+	case o.scan:
+		verb, pos = "scan", o.pos
+	case o.listen:
+		verb = "listen"
+		pos = o.pos
+		if o.port != "" {
+			if len(pos) > 1 {
+				return nil, usagef("", "-p %s and the port %q: give the port once", o.port, pos[1])
+			}
+			pos = append(pos, o.port)
+		}
+		if o.source != "" {
+			if len(pos) > 1 {
+				return nil, usagef("", "-s %s and the host %q: give the listening address once", o.source, pos[0])
+			}
+			pos = append([]string{o.source}, pos...)
+		}
+		if len(pos) == 0 && !o.unix {
+			return nil, usagef("", "-l needs a PORT (sockit -l PORT, or -l -p PORT)")
+		}
+	default:
+		pos = o.pos
+		if o.port != "" {
+			o.flags = append(o.flags, "--source-port", o.port)
+		}
+		if o.source != "" {
+			o.flags = append(o.flags, "--source", o.source)
+		}
+	}
+	if o.unix {
+		if len(pos) != 1 {
+			return nil, usagef("", "-U takes one PATH")
+		}
+		pos = []string{"unix:" + pos[0]}
+	}
+	if o.numeric && len(pos) > 0 && !o.unix {
+		if h := ncHost(pos); h != "" && net.ParseIP(strings.Trim(h, "[]")) == nil {
+			return nil, usagef("", "-n: %q is not a numeric address (-n looks up no names)", h)
+		}
+	}
+	out := append([]string{prog, verb}, o.flags...)
+	return append(append(out, "--"), pos...), nil
+}
+
+// ncHost is the host of positionals HOST PORT, or of one HOST:PORT
+// word; "" when they name only a port.
+func ncHost(pos []string) string {
+	if len(pos) >= 2 {
+		return pos[0]
+	}
+	if h, _, err := net.SplitHostPort(pos[0]); err == nil {
+		return h
+	}
+	return ""
 }
