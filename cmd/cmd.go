@@ -129,7 +129,13 @@ with exact end-of-stream rules: when stdin ends, sockit half-closes the
 connection and keeps reading until the peer ends; when the peer ends first,
 sockit closes stdout and goes on sending stdin until it ends (a terminal on
 stdin exits at once). stdout carries the peer's bytes only; errors and -v
-events go to stderr. Flags may come before or after the address.`
+events go to stderr. Flags may come before or after the address.
+
+netcat's form works too: sockit [flags] HOST PORT connects, and sockit -l
+[flags] [HOST] PORT (or -l -p PORT) listens, with OpenBSD nc's -l -p -k -v
+-w SECS -N -q SECS -s ADDR -4 -6 -U -n -C -d beside sockit's own flags.
+A bare number is seconds wherever a duration goes (-w 3,
+--idle-timeout 5). sockit help COMMAND shows a command's help.`
 
 // rootAction runs when no known command was given.
 func rootAction(c *cli.Context) error {

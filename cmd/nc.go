@@ -79,11 +79,13 @@ func ncForm(app *cli.App, args []string) (out []string, ok bool, err error) {
 	if len(o.pos) > 0 && (app.Command(o.pos[0]) != nil || o.pos[0] == "help") {
 		return args, false, nil
 	}
-	if len(o.pos) == 1 && !o.listen && !o.unix && !strings.Contains(o.pos[0], ":") {
-		return args, false, nil // sockit conect: an unknown command
-	}
-	if len(o.pos) == 2 && len(suggestCommand("", app.Commands, o.pos[0])) > 0 && !strings.HasPrefix(args[1], "-") {
-		return args, false, nil // sockit conect host:80
+	if !strings.HasPrefix(args[1], "-") { // a word first: a command, mistyped?
+		if len(o.pos) == 1 && !strings.Contains(o.pos[0], ":") {
+			return args, false, nil // sockit conect
+		}
+		if len(suggestCommand("", app.Commands, o.pos[0])) > 0 {
+			return args, false, nil // sockit conect 80, sockit lisen -k 80
+		}
 	}
 	if err != nil {
 		return nil, false, err
@@ -106,7 +108,11 @@ func ncParse(app *cli.App, words []string) (ncOpts, error) {
 			i = len(words)
 		case strings.HasPrefix(w, "--"):
 			o.flags = append(o.flags, w)
-			if name := w[2:]; !strings.Contains(name, "=") && takesValue(long, name) && i+1 < len(words) {
+			name := w[2:]
+			if _, opt := optionalValue[name]; opt && (i+1 == len(words) || !isCount(words[i+1])) {
+				continue // bare --reconnect
+			}
+			if !strings.Contains(name, "=") && takesValue(long, name) && i+1 < len(words) {
 				i++
 				o.flags = append(o.flags, words[i])
 			}
