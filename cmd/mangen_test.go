@@ -8,8 +8,11 @@ package cmd
 
 import (
 	"fmt"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
+	"testing"
 
 	"github.com/urfave/cli/v2"
 )
@@ -45,17 +48,12 @@ func manPage(app *cli.App) string {
 		}
 		fmt.Fprintf(&b, ".SS \"sockit %s %s\"\n", c.Name, roff(c.ArgsUsage))
 		paragraphs(&b, c.Description)
-		for _, f := range c.Flags {
-			if !slices.Contains(common, f.Names()[0]) {
-				flagItem(&b, f)
-			}
-		}
+		examplesItem(&b, commandDocs[c.Name].examples)
+		groupedFlags(&b, c.Flags, common, false)
 	}
 	section(&b, "COMMON OPTIONS")
 	b.WriteString("Every command takes these. Flags may come before or after the address.\n")
-	for _, f := range commonFlags() {
-		flagItem(&b, f)
-	}
+	groupedFlags(&b, commonFlags(), nil, false)
 	flagItem(&b, &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help and exit 0"})
 	flagItem(&b, cli.VersionFlag)
 	b.WriteString(manRest)
@@ -73,6 +71,52 @@ func subcommandsItem(b *strings.Builder, c *cli.Command) {
 	paragraphs(b, c.Description)
 	for _, sc := range c.Subcommands {
 		fmt.Fprintf(b, ".TP\n\\fBsockit %s %s\\fR \\fIPATH\\fR\n%s; the flags of \\fBsockit %s\\fR.\n", c.Name, sc.Name, roff(sc.Usage), sc.Name)
+	}
+	for _, sc := range c.Subcommands {
+		fmt.Fprintf(b, ".PP\n\\fBsockit %s %s\\fR:\n", c.Name, sc.Name)
+		paragraphs(b, commandDocs[c.Name+" "+sc.Name].desc)
+		examplesItem(b, commandDocs[c.Name+" "+sc.Name].examples)
+	}
+	b.WriteString(".PP\nOn a Unix socket, the flags for TCP only (\\fB\\-4\\fR, \\fB\\-6\\fR, \\fB\\-\\-nodelay\\fR, \\fB\\-\\-keepalive\\fR, \\fB\\-\\-source\\fR, \\fB\\-\\-allow\\fR, ...) are refused; these apply to Unix sockets only:\n")
+	groupedFlags(b, unixFlags(), nil, true)
+}
+
+// examplesItem writes a command's examples as a literal block.
+func examplesItem(b *strings.Builder, examples []string) {
+	if len(examples) == 0 {
+		return
+	}
+	b.WriteString(".PP\nExamples:\n.PP\n.RS 4\n.nf\n")
+	for _, e := range examples {
+		b.WriteString(roff(e) + "\n")
+	}
+	b.WriteString(".fi\n.RE\n")
+}
+
+// groupedFlags writes flags, less skip, under the groups --help uses
+// (the command's own first); onUnix as in grouped.
+func groupedFlags(b *strings.Builder, flags []cli.Flag, skip []string, onUnix bool) {
+	var keep []cli.Flag
+	for _, f := range flags {
+		if !slices.Contains(skip, f.Names()[0]) {
+			keep = append(keep, f)
+		}
+	}
+	own, groups := grouped(keep, onUnix)
+	if onUnix {
+		own = append(own, groups["Unix socket"]...)
+	}
+	for _, f := range own {
+		flagItem(b, f)
+	}
+	for _, g := range flagGroups {
+		if len(groups[g]) == 0 || (onUnix && g == "Unix socket") {
+			continue
+		}
+		fmt.Fprintf(b, ".PP\n\\fI%s options:\\fR\n", roff(strings.ToUpper(g[:1])+g[1:]))
+		for _, f := range groups[g] {
+			flagItem(b, f)
+		}
 	}
 }
 
@@ -229,6 +273,50 @@ uid 1000, gid 1000). With \fB\-\-log\-format json\fR each event is one
 JSON object per line with at least time, event and the addresses, and
 exact byte counts. On a terminal, errors are bold red, warnings bold
 yellow, hints green, events and notices cyan.
+.PP
+The events:
+.TP
+.B listening
+a listener is ready: its address.
+.TP
+.B lookup
+a host name resolved: the addresses, in the order they are tried.
+.TP
+.B connect
+a dial succeeded: the connection number, both addresses, the attempt.
+.TP
+.B retry
+a dial failed and is tried again: the address, the attempt, the error, the wait.
+.TP
+.B reconnect
+with \\fB\\-\\-reconnect\\fR: why the last connection or dial ended, the input it did not send, the wait.
+.TP
+.B connection
+a listener accepted: both addresses and the number of open connections (a Unix peer by its credentials).
+.TP
+.B reject
+a peer refused by \\fB\\-\\-allow\\fR, \\fB\\-\\-deny\\fR, \\fB\\-\\-allow\\-uid\\fR or \\fB\\-\\-max\\-conns\\fR, closed before a byte is read, and why.
+.TP
+.B drop
+a server cut a client off (a stalled \\fB\\-k\\fR client, a relay whose upstream failed), and why.
+.TP
+.B tls
+a TLS handshake finished: version, cipher suite, ALPN, the peer's certificate.
+.TP
+.B end
+the peer half-closed: it sends no more.
+.TP
+.B timeout
+no traffic either way for \\fB\\-\\-idle\\-timeout\\fR.
+.TP
+.B error
+a connection failed: the error.
+.TP
+.B close
+a connection ended: bytes in and out, and the duration.
+.TP
+.B transfer
+a step of a file transfer (send, recv): offer, resume, verified.
 .SH EXIT STATUS
 .TP
 .B 0
@@ -365,3 +453,23 @@ sockit ipc listen \-k \-v /run/user/1000/app.sock | ./consumer &
 .BR ncat (1),
 .BR socat (1)
 `
+
+// TestManEvents fails when an event of pipe/event.go is not listed in
+// the EVENTS section of the man page.
+func TestManEvents(t *testing.T) {
+	src, err := os.ReadFile("../pipe/event.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile(`Event\w+\s*=\s*"(\w+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(names) == 0 {
+		t.Fatal("no events found in pipe/event.go")
+	}
+	_, events, _ := strings.Cut(manRest, ".SH EVENTS")
+	events, _, _ = strings.Cut(events, ".SH ")
+	for _, n := range names {
+		if !strings.Contains(events, ".B "+n[1]+"\n") {
+			t.Errorf("man page EVENTS does not list %q", n[1])
+		}
+	}
+}
