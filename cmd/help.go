@@ -129,6 +129,12 @@ var commandDocs = map[string]commandDoc{
 		"sockit relay 5432 unix:/run/postgresql/.s.PGSQL.5432",
 		"sockit relay 8080 a:80 b:80 --balance round-robin",
 	}},
+	"scan": {examples: []string{
+		"sockit scan example.com 22 80 443",
+		"sockit scan -v 127.0.0.1 8000-8100              # closed and filtered ports too",
+		"sockit scan --banner 192.0.2.5 22,25,110",
+		"sockit -z -w 2 192.0.2.5 20-25                  # nc's form",
+	}},
 	"resolve": {examples: []string{
 		"sockit resolve example.com",
 		"sockit resolve -4 localhost",

@@ -58,7 +58,8 @@ func helpArgs(app *cli.App, args []string) ([]string, error) {
 type ncOpts struct {
 	listen, unix, numeric bool
 	port, source          string // -p, -s
-	scan                  bool   // -z
+	scan, udp             bool   // -z, -u
+	wait                  string // -w
 	flags                 []string
 	pos                   []string
 }
@@ -176,10 +177,7 @@ func (o *ncOpts) apply(app *cli.App, a ncArg) error {
 	case '4', '6':
 		add("-" + string(a.letter))
 	case 'w':
-		if !o.listen {
-			add("--connect-timeout", a.value)
-		}
-		add("--idle-timeout", a.value)
+		o.wait = a.value
 	case 'q':
 		if !strings.HasPrefix(a.value, "-") { // negative: wait for the peer's end, the default
 			add("--idle-timeout", a.value)
@@ -204,7 +202,9 @@ func (o *ncOpts) apply(app *cli.App, a ncArg) error {
 			return usagef("", "%s", ncHint(app, "t"))
 		}
 		add("--telnet")
-	case 'u', 'x', 'X':
+	case 'u':
+		o.udp = true
+	case 'x', 'X':
 		return usagef("", "%s", ncHint(app, string(a.letter)))
 	default:
 		if strings.ContainsRune("bDFhiIMmOPrSTV", rune(a.letter)) {
@@ -222,6 +222,13 @@ func (o *ncOpts) commandLine(app *cli.App, prog string) ([]string, error) {
 	switch {
 	case o.scan:
 		verb, pos = "scan", o.pos
+		if o.wait != "" {
+			o.flags = append(o.flags, "--timeout", o.wait)
+		}
+		if o.udp {
+			o.flags = append(o.flags, "--udp")
+		}
+		o.wait, o.udp = "", false
 	case o.listen:
 		verb = "listen"
 		pos = o.pos
@@ -248,6 +255,15 @@ func (o *ncOpts) commandLine(app *cli.App, prog string) ([]string, error) {
 		if o.source != "" {
 			o.flags = append(o.flags, "--source", o.source)
 		}
+	}
+	if o.udp { // -u -z is scan --udp; UDP addresses are not served yet
+		return nil, usagef("", "%s", ncHint(app, "u"))
+	}
+	if o.wait != "" {
+		if !o.listen {
+			o.flags = append(o.flags, "--connect-timeout", o.wait)
+		}
+		o.flags = append(o.flags, "--idle-timeout", o.wait)
 	}
 	if o.unix {
 		if len(pos) != 1 {
