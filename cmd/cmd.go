@@ -133,8 +133,8 @@ events go to stderr. Flags may come before or after the address.
 
 netcat's form works too: sockit [flags] HOST PORT connects, and sockit -l
 [flags] [HOST] PORT (or -l -p PORT) listens, with OpenBSD nc's -l -p -k -v
--w SECS -N -q SECS -s ADDR -4 -6 -U -n -C -d -z beside sockit's own
-flags (-z runs scan).
+-w SECS -N -q SECS -s ADDR -4 -6 -U -n -C -d -t -z beside sockit's
+own flags (-z runs scan).
 A bare number is seconds wherever a duration goes (-w 3,
 --idle-timeout 5). sockit help COMMAND shows a command's help.`
 
