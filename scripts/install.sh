@@ -43,9 +43,14 @@ fi
 
 cd "$(dirname "$0")/.."
 version=$(git describe --tags --always --dirty 2>/dev/null || echo devel)
+commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain 2>/dev/null)" ]; then
+	commit="$commit-dirty" # --version says "(modified)"
+fi
+date=$(git log -1 --format=%cI 2>/dev/null || echo unknown)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go build -trimpath -ldflags "-X sockit/cmd.Version=$version" -o "$tmp/sockit" .
+go build -trimpath -ldflags "-X sockit/cmd.Version=$version -X sockit/cmd.Commit=$commit -X sockit/cmd.Date=$date" -o "$tmp/sockit" .
 for sh in bash zsh fish; do
 	"$tmp/sockit" completion $sh >"$tmp/completion.$sh"
 done
