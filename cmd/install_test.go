@@ -55,6 +55,9 @@ func TestInstallScript(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), strings.TrimSpace(string(want))) {
 		t.Errorf("sockit --version = %q, %v; want the version %q", out, err, strings.TrimSpace(string(want)))
 	}
+	if commit, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil && !strings.Contains(string(out), "\ncommit: "+strings.TrimSpace(string(commit))) {
+		t.Errorf("sockit --version = %q; want the commit %s stamped in", out, commit)
+	}
 	b, err := os.ReadFile(filepath.Join(prefix, "share/bash-completion/completions/sockit"))
 	if err != nil || !strings.Contains(string(b), "complete -F _sockit sockit") {
 		t.Errorf("bash completion: %v\n%.200s", err, b)
