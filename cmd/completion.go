@@ -25,8 +25,9 @@ func completionCommand(e *env) *cli.Command {
 		Usage:     "print a shell completion script: commands, flags, fixed flag values, files",
 		ArgsUsage: "bash | zsh | fish",
 		Description: `Prints a completion script for bash, zsh or fish on stdout, built from
-sockit's own commands and flags. Load it for this shell, or install it
-where the shell looks (scripts/install.sh does):
+sockit's own commands and flags. Load it for this shell
+(source <(sockit completion bash) in ~/.bashrc), or install it where the
+shell looks (scripts/install.sh does).
 
    source <(sockit completion bash)               # ~/.bashrc
    source <(sockit completion zsh)                # ~/.zshrc

@@ -203,9 +203,14 @@ func commandHelp(c *cli.Command) string {
 		desc = doc.desc
 	}
 	if desc != "" {
+		// One paragraph here; the man page carries the rest.
+		first, more, _ := strings.Cut(strings.TrimSpace(desc), "\n\n")
 		b.WriteString("\nDESCRIPTION:\n")
-		for _, l := range strings.Split(strings.TrimSpace(desc), "\n") {
+		for _, l := range strings.Split(first, "\n") {
 			b.WriteString(strings.TrimRight("   "+l, " ") + "\n")
+		}
+		if more != "" {
+			b.WriteString("   (man sockit says more.)\n")
 		}
 	}
 	if len(doc.examples) > 0 {

@@ -27,7 +27,9 @@ func listenCommand(e *env) *cli.Command {
 		Description: `Listens on ADDR (PORT or :PORT alone: every interface; port 0: a free
 port, see --addr-file), accepts one connection, stops listening and copies
 stdin and stdout to and from it with the same end-of-stream rules as
-connect. stdin is not read before the connection arrives.
+connect. stdin is not read before the connection arrives. -k serves
+clients until signalled; --broker, --chat and --exec choose what each
+client gets.
 
 With -k it accepts connections until SIGINT or SIGTERM: every client's
 bytes go to stdout, and stdin goes to every connected client (stdin is
