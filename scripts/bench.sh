@@ -378,12 +378,14 @@ idle_run() {
 		'BEGIN { printf "%.1f %.2f\n", (a - b) / n, (fa - fb) / n }'
 }
 
-measure_echo() {
-	local c=$1 fn=$2 r t v v2
-	shift 2
+# measure_with WITH CASE FN TARGET...: runs FN under WITH (with_echo or
+# with_relay) for each target in turn, runs times, and files the values.
+measure_with() {
+	local with=$1 c=$2 fn=$3 r t v v2
+	shift 3
 	for ((r = 0; r < runs; r++)); do
 		for t in $(rotate "$r" "$@"); do
-			v=$(with_echo "$t" "$fn")
+			v=$("$with" "$t" "$fn")
 			log "bench: $c $t run $((r + 1)): ${v:-failed}"
 			[ -n "$v" ] || continue
 			# A second value (case 6: descriptors) goes to its own file.
@@ -473,20 +475,6 @@ relay_idle_run() {
 	idle_run
 }
 
-measure_relay() {
-	local c=$1 fn=$2 r t v v2
-	shift 2
-	for ((r = 0; r < runs; r++)); do
-		for t in $(rotate "$r" "$@"); do
-			v=$(with_relay "$t" "$fn")
-			log "bench: $c $t run $((r + 1)): ${v:-failed}"
-			[ -n "$v" ] || continue
-			read -r v v2 <<<"$v"
-			echo "$v" >>"$res/$c.$t"
-			[ -z "$v2" ] || echo "$v2" >>"$res/$c.2.$t"
-		done
-	done
-}
 
 # --- send RSS (case 7) -----------------------------------------------------
 
@@ -524,8 +512,8 @@ has 1 && measure file sockit nc socat ncat iperf3
 has 2 && measure pipe sockit nc socat ncat
 has 3 && measure unix sockit nc socat
 has 4 && measure_rtt sockit goecho goloop ncat socat
-has 5 && measure_echo conns conns_run sockit goecho ncat socat
-has 6 && measure_echo idle idle_run sockit goecho goloop
+has 5 && measure_with with_echo conns conns_run sockit goecho ncat socat
+has 6 && measure_with with_echo idle idle_run sockit goecho goloop
 if has 7 && [ "$has_xfer" = 1 ]; then
 	for ((r = 0; r < runs; r++)); do
 		v=$(send_rss)
@@ -543,8 +531,8 @@ fi
 
 if has 9; then
 	measure c9 sockit direct socat
-	measure_relay rconns conns_run sockit socat
-	measure_relay ridle relay_idle_run sockit
+	measure_with with_relay rconns conns_run sockit socat
+	measure_with with_relay ridle relay_idle_run sockit
 fi
 
 # --- table -----------------------------------------------------------------
