@@ -140,12 +140,19 @@ A bare number is seconds wherever a duration goes (-w 3,
 
 // rootAction runs when no known command was given.
 func rootAction(c *cli.Context) error {
-	if c.NArg() == 0 {
-		return usagef("", "missing command")
+	return noSuchCommand("", "command", "", c.App.Commands, c.Args())
+}
+
+// noSuchCommand is the usage error of parent ("" for the root) given no
+// known one of cmds: missing, or unknown with the names it may have
+// meant. what names the kind ("command"), want follows the message.
+func noSuchCommand(parent, what, want string, cmds []*cli.Command, args cli.Args) *usageError {
+	if args.Len() == 0 {
+		return usagef(parent, "missing %s%s", what, want)
 	}
-	typed := c.Args().First()
-	ue := usagef("", "unknown command %q", typed)
-	ue.hints = suggestCommand("", c.App.Commands, typed)
+	typed := args.First()
+	ue := usagef(parent, "unknown %s %q%s", what, typed, want)
+	ue.hints = suggestCommand(parent, cmds, typed)
 	return ue
 }
 

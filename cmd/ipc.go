@@ -47,13 +47,7 @@ SOCKIT_PEER_GID.`,
 // ipcAction runs when ipc is given no known subcommand: a usage error,
 // not help on stdout.
 func ipcAction(c *cli.Context) error {
-	if c.NArg() == 0 {
-		return usagef("ipc", "missing ipc subcommand: want listen, connect or echo")
-	}
-	typed := c.Args().First()
-	ue := usagef("ipc", "unknown ipc subcommand %q: want listen, connect or echo", typed)
-	ue.hints = suggestCommand("ipc", c.Command.Subcommands, typed)
-	return ue
+	return noSuchCommand("ipc", "ipc subcommand", ": want listen, connect or echo", c.Command.Subcommands, c.Args())
 }
 
 // unixFlags are on the commands that listen: they apply to Unix sockets.
