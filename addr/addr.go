@@ -1,5 +1,5 @@
 // Package addr is sockit's one address type: what a command line names
-// as ADDR (TCP, a Unix socket, with or without TLS), parsed once by
+// as ADDR (TCP, UDP, a Unix socket, with or without TLS), parsed once by
 // [Parse] at the cmd boundary and taken as an [Addr] by connect, listen
 // and ipc. Nothing below cmd splits "host:port" strings again.
 //
@@ -19,9 +19,13 @@ type Kind uint8
 const (
 	TCP  Kind = iota // a host and port (the zero value)
 	Unix             // a Unix-domain stream socket: a file path or @NAME
+	UDP              // a host and port for datagrams
 )
 
-// Family restricts a TCP address to one IP family.
+// IP reports whether a names a host and port (TCP or UDP).
+func (k Kind) IP() bool { return k != Unix }
+
+// Family restricts a TCP or UDP address to one IP family.
 type Family uint8
 
 // The families; the zero value allows either.
@@ -52,19 +56,23 @@ type Addr struct {
 	TLS bool
 }
 
-// Network is the net package's network for a: "tcp", "tcp4", "tcp6" or
-// "unix".
+// Network is the net package's network for a: "tcp", "tcp4", "tcp6",
+// "udp", "udp4", "udp6" or "unix".
 func (a Addr) Network() string {
-	if a.Kind == Unix {
+	proto := "tcp"
+	switch a.Kind {
+	case Unix:
 		return "unix"
+	case UDP:
+		proto = "udp"
 	}
 	switch a.Family {
 	case IPv4:
-		return "tcp4"
+		return proto + "4"
 	case IPv6:
-		return "tcp6"
+		return proto + "6"
 	}
-	return "tcp"
+	return proto
 }
 
 // HostPort is a TCP address as "host:port" ("[v6]:port"), the form the
@@ -77,14 +85,14 @@ func (a Addr) HostPort() string {
 }
 
 // String is the address as [Parse] reads it back: host:port (tcp4: or
-// tcp6: in front when a family is asked for), or unix:PATH; tls: in
-// front when TLS is asked for.
+// tcp6: in front when a family is asked for), udp:host:port (udp4:,
+// udp6:), or unix:PATH; tls: in front when TLS is asked for.
 func (a Addr) String() string {
 	s := a.HostPort()
 	switch {
 	case a.Kind == Unix:
 		s = "unix:" + a.Path
-	case a.Family != AnyFamily:
+	case a.Kind == UDP || a.Family != AnyFamily:
 		s = a.Network() + ":" + s
 	}
 	if a.TLS {

@@ -69,7 +69,16 @@ func TestParse(t *testing.T) {
 		{[]string{"127.0.0.1:80"}, Options{Family: IPv6}, "", "-6 given with the IPv4 address"},
 		{[]string{"[::1]:80"}, Options{Family: IPv4}, "", "-4 given with the IPv6 address"},
 		{[]string{"tcp6:[::1]:80"}, Options{Family: IPv4}, "", "-4 conflicts with tcp6:"},
-		{[]string{"udp:127.0.0.1:53"}, Options{}, "", "not supported yet"},
+		{[]string{"tls:udp:127.0.0.1:53"}, Options{}, "", "TLS does not run over UDP"},
+		{[]string{"127.0.0.1:53"}, Options{UDP: true}, "udp:127.0.0.1:53", ""},
+		{[]string{"udp:127.0.0.1:53"}, Options{}, "udp:127.0.0.1:53", ""},
+		{[]string{"udp4:localhost", "domain"}, Options{}, "udp4:localhost:53", ""},
+		{[]string{"udp6:[::1]:0"}, Options{Listening: true}, "udp6:[::1]:0", ""},
+		{[]string{"9000"}, Options{Listening: true, UDP: true}, "udp::9000", ""},
+		{[]string{"tcp:127.0.0.1:53"}, Options{UDP: true}, "127.0.0.1:53", ""},
+		{[]string{"udp6:127.0.0.1:53"}, Options{}, "", "udp6: given with the IPv4 address"},
+		{[]string{"udp:[::1]:53"}, Options{Family: IPv4}, "", "-4 given with the IPv6 address"},
+		{[]string{"udp:127.0.0.1:0"}, Options{}, "", "port 0 is only for listening"},
 	} {
 		got, err := Parse(tc.args, tc.o)
 		if tc.want != "" {
@@ -85,7 +94,7 @@ func TestParse(t *testing.T) {
 			continue
 		}
 		var ae *Error
-		if err == nil || (!errors.As(err, &ae) && !errors.Is(err, ErrUDP)) || !strings.Contains(err.Error(), tc.errPart) {
+		if err == nil || (!errors.As(err, &ae)) || !strings.Contains(err.Error(), tc.errPart) {
 			t.Errorf("Parse(%q, %+v) = %v, %v; want an error with %q", tc.args, tc.o, got, err, tc.errPart)
 		}
 	}
@@ -100,6 +109,10 @@ func TestAddrMethods(t *testing.T) {
 	if err != nil || u.Network() != "unix" || u.HostPort() != "" || !u.Abstract() || u.ServerName() != "localhost" {
 		t.Errorf("%+v %v", u, err)
 	}
+	d, err := Parse([]string{"udp4:127.0.0.1:53"}, Options{})
+	if err != nil || d.Network() != "udp4" || d.HostPort() != "127.0.0.1:53" || !d.Kind.IP() || u.Kind.IP() {
+		t.Errorf("%+v %v: network %s", d, err, d.Network())
+	}
 	var zero Addr
 	if zero.HostPort() != ":0" || zero.Network() != "tcp" {
 		t.Errorf("zero Addr: %s %s", zero.HostPort(), zero.Network())
@@ -110,7 +123,7 @@ func TestAddrMethods(t *testing.T) {
 // accepted again as the same address, and that it only fails with its
 // own errors.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"127.0.0.1:80", "[::1]:0", "host 80", "9000", ":1", "a:b:c", "[x]:", "h:http", "tls:unix:@a", "tcp6:[::1]:1", "tpc:a:b", "http://x"} {
+	for _, s := range []string{"127.0.0.1:80", "[::1]:0", "host 80", "9000", ":1", "a:b:c", "[x]:", "h:http", "tls:unix:@a", "tcp6:[::1]:1", "tpc:a:b", "http://x", "udp:[::1]:53", "udp4:h domain", "tls:udp:a:1"} {
 		f.Add(s, true, false)
 		f.Add(s, false, true)
 	}
@@ -120,7 +133,7 @@ func FuzzParse(f *testing.F) {
 		got, err := Parse(args, o)
 		if err != nil {
 			var ae *Error
-			if !errors.As(err, &ae) && !errors.Is(err, ErrUDP) {
+			if !errors.As(err, &ae) {
 				t.Fatalf("Parse(%q) = %v: not an address error", args, err)
 			}
 			return

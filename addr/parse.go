@@ -1,7 +1,6 @@
 package addr
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -13,10 +12,6 @@ import (
 // Linux sockaddr_un can hold: sun_path is 108 bytes and a path needs a
 // final NUL. An abstract name has a leading NUL instead.
 const maxPath = 107
-
-// ErrUDP is the error for a udp:, udp4: or udp6: address: the kind is
-// reserved, not yet served.
-var ErrUDP = errors.New("UDP addresses are not supported yet")
 
 // Error is a malformed address; Hint, when not empty, says how to write
 // it.
@@ -39,6 +34,9 @@ type Options struct {
 	// Unix reads a bare argument as a Unix socket path (the ipc
 	// commands) instead of a TCP address.
 	Unix bool
+	// UDP reads a bare HOST:PORT as a UDP address (-u) instead of a TCP
+	// one; an explicit tcp:, tcp4:, tcp6: or unix: still wins.
+	UDP bool
 	// Family is the family -4 or -6 asked for; an address of the other
 	// family is an error.
 	Family Family
@@ -47,9 +45,10 @@ type Options struct {
 // Parse reads an ADDR given as one argument or two (HOST PORT). TCP
 // addresses are HOST:PORT, [IPv6]:PORT or HOST PORT, optionally behind
 // tcp:, tcp4: or tcp6:; a listener also takes PORT and :PORT. A Unix
-// socket is unix:PATH or unix:@NAME (or a bare PATH with o.Unix). tls:
-// in front of any of them asks for TLS. A port is a number or a TCP
-// service name. Errors are *Error, or wrap [ErrUDP].
+// socket is unix:PATH or unix:@NAME (or a bare PATH with o.Unix). UDP
+// addresses are TCP's forms behind udp:, udp4: or udp6: (or bare, with
+// o.UDP). tls: in front of a TCP or Unix address asks for TLS. A port is
+// a number or a service name. Errors are *Error.
 func Parse(args []string, o Options) (Addr, error) {
 	var a Addr
 	if len(args) == 0 {
@@ -76,9 +75,16 @@ func Parse(args []string, o Options) (Addr, error) {
 		}
 		a.Kind, a.Path = Unix, rest
 		return a, CheckPath(rest)
-	case kind == "tcp4":
+	case kind == "udp" || kind == "udp4" || kind == "udp6" || (kind == "" && o.UDP):
+		a.Kind = UDP
+		if a.TLS {
+			return a, &Error{Msg: fmt.Sprintf("bad address %q: TLS does not run over UDP", args[0]), Hint: "drop tls: (or --tls) for a UDP address; DTLS is not supported"}
+		}
+	}
+	switch kind {
+	case "tcp4", "udp4":
 		a.Family = IPv4
-	case kind == "tcp6":
+	case "tcp6", "udp6":
 		a.Family = IPv6
 	}
 	if o.Family != AnyFamily {
@@ -94,36 +100,34 @@ func Parse(args []string, o Options) (Addr, error) {
 	if err := checkHost(host, o.Listening); err != nil {
 		return a, err
 	}
-	if a.Port, err = parsePort(port, o.Listening); err != nil {
+	if a.Port, err = parsePort(port, a.Kind, o.Listening); err != nil {
 		return a, err
 	}
 	a.Host = host
 	return a, a.checkFamily(kind)
 }
 
-// scheme splits the scheme off s: "tcp", "tcp4", "tcp6", "unix" or ""
-// (none), and the rest. A URL or an unknown word before a colon is an
-// error about the scheme (not about IPv6 brackets); udp: is reserved.
+// scheme splits the scheme off s: "tcp", "tcp4", "tcp6", "udp", "udp4",
+// "udp6", "unix" or "" (none), and the rest. A URL or an unknown word
+// before a colon is an error about the scheme (not about IPv6 brackets).
 func scheme(s string) (kind, rest string, err error) {
 	word, rest, ok := strings.Cut(s, ":")
 	if !ok {
 		return "", s, nil
 	}
 	switch strings.ToLower(word) {
-	case "tcp", "tcp4", "tcp6", "unix":
+	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "unix":
 		return strings.ToLower(word), rest, nil
-	case "udp", "udp4", "udp6":
-		return "", "", fmt.Errorf("bad address %q: %w", s, ErrUDP)
 	case "tls":
 		return "", "", errorf("bad address %q: tls: goes first (tls:unix:PATH, tls:tcp6:HOST:PORT)", s)
 	}
 	if strings.HasPrefix(rest, "//") && isWord(word) {
-		return "", "", &Error{Msg: fmt.Sprintf("bad address %q: %s:// URLs are not addresses", s, word), Hint: "write HOST:PORT, or unix:PATH, with tcp:, tcp4:, tcp6:, unix: or tls: in front if you like"}
+		return "", "", &Error{Msg: fmt.Sprintf("bad address %q: %s:// URLs are not addresses", s, word), Hint: "write HOST:PORT, or unix:PATH, with tcp:, udp:, unix: or tls: in front if you like"}
 	}
 	// host:port has one colon; a word before a second colon is a scheme,
 	// unless it is an IPv6 group (then brackets are what is missing).
 	if isWord(word) && strings.Contains(rest, ":") && !strings.HasPrefix(s, "[") && !isHexGroup(word) {
-		return "", "", &Error{Msg: fmt.Sprintf("bad address %q: unknown scheme %q", s, word+":"), Hint: "the schemes are tcp:, tcp4:, tcp6:, unix: and tls:"}
+		return "", "", &Error{Msg: fmt.Sprintf("bad address %q: unknown scheme %q", s, word+":"), Hint: "the schemes are tcp:, tcp4:, tcp6:, udp:, udp4:, udp6:, unix: and tls:"}
 	}
 	return "", s, nil
 }
@@ -167,7 +171,7 @@ func (a Addr) checkFamily(kind string) error {
 		return nil
 	}
 	ask := flagOf(a.Family)
-	if kind == "tcp4" || kind == "tcp6" {
+	if strings.HasSuffix(kind, "4") || strings.HasSuffix(kind, "6") {
 		ask = kind + ":"
 	}
 	switch {
@@ -217,8 +221,9 @@ func CheckHost(host string, f Family) error {
 	return Addr{Host: host, Family: f}.checkFamily("")
 }
 
-// parsePort accepts 1-65535 (0 too when listening) or a TCP service name.
-func parsePort(s string, listening bool) (int, error) {
+// parsePort accepts 1-65535 (0 too when listening) or a service name of
+// the kind's protocol (TCP's for TCP).
+func parsePort(s string, k Kind, listening bool) (int, error) {
 	if isDigits(s) {
 		n, err := strconv.Atoi(s)
 		if err != nil || n > 65535 || len(s) > 5 {
@@ -232,7 +237,11 @@ func parsePort(s string, listening bool) (int, error) {
 	if !isServiceName(s) { // net.LookupPort would also take "+80"
 		return 0, errorf("bad port %q", s)
 	}
-	n, err := net.LookupPort("tcp", s)
+	proto := "tcp"
+	if k == UDP {
+		proto = "udp"
+	}
+	n, err := net.LookupPort(proto, s)
 	if err != nil {
 		return 0, errorf("bad port %q: not a number or a known service", s)
 	}

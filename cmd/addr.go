@@ -60,10 +60,12 @@ func parseAddress(c *cli.Context, args []string, listening bool) (addr.Addr, err
 			e.hints = []string{ae.Hint}
 		}
 		return a, e
-	case errors.Is(err, addr.ErrUDP):
-		e := usagef(name, "%v", err)
-		e.hints = []string{"sockit speaks TCP and Unix stream sockets for now"}
-		return a, e
+	case err == nil && a.Kind == addr.UDP && !servesUDP[name]:
+		return a, usagef(name, "bad address %q: sockit %s does not take UDP addresses", a.String(), name)
 	}
 	return a, err
 }
+
+// servesUDP are the commands that take a UDP address (udp:, -u), by
+// names as commandName gives them.
+var servesUDP = map[string]bool{}
