@@ -1,11 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages the tests and benchmarks talk to: OpenBSD
 # nc, socat, ncat, openssl, curl, python3, haproxy, script(1), setpriv(1),
+# the proxies microsocks, danted and tinyproxy, sshd and ssh,
 # zsh and fish (completion scripts) (and,
 # with --bench, pv and iperf3). Needs root
 # or sudo; does nothing for packages already installed.
 set -eu
-pkgs="netcat-openbsd socat ncat openssl curl python3 haproxy bsdutils util-linux groff-base zsh fish"
+pkgs="netcat-openbsd socat ncat openssl curl python3 haproxy bsdutils util-linux groff-base zsh fish microsocks dante-server tinyproxy openssh-server openssh-client"
 [ "${1:-}" = --bench ] && pkgs="$pkgs pv iperf3"
 missing=""
 for p in $pkgs; do
