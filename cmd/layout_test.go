@@ -18,10 +18,10 @@ import (
 // Sub-packages inherit their top-level package's rule.
 var allowedImports = map[string][]string{
 	".":       {"cmd"},
-	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve", "transfer", "proxyproto", "scan"},
+	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve", "transfer", "proxyproto", "scan", "proxy"},
 	"listen":  {"pipe", "addr", "proxyproto"},
 	"serve":   {"pipe"},
-	"connect": {"ipc", "pipe", "addr"},
+	"connect": {"ipc", "pipe", "addr", "proxy"},
 	"ipc":     {"pipe", "addr"},
 	"pipe":    {},
 	"tls":     {},
@@ -35,6 +35,9 @@ var allowedImports = map[string][]string{
 	// scan finds which ports accept connections; it imports nothing of
 	// ours (cmd resolves the host through connect).
 	"scan": {},
+	// proxy speaks SOCKS5, SOCKS4/4a and HTTP CONNECT for --proxy and
+	// sockit proxy; it imports nothing of ours but pipe.
+	"proxy": {"pipe"},
 }
 
 // cliOnly are the modules only cmd may import.
