@@ -35,14 +35,19 @@ func addressOf(c *cli.Context, args []string, listening bool) (addr.Addr, error)
 		return a, err
 	}
 	a.TLS = a.TLS || c.Bool("tls")
-	return a, checkApplies(c, site{unix: a.Kind == addr.Unix, abstract: a.Abstract(), listening: listening})
+	return a, checkApplies(c, siteOf(a, listening))
+}
+
+// siteOf is where a command's connection to a is.
+func siteOf(a addr.Addr, listening bool) site {
+	return site{unix: a.Kind == addr.Unix, abstract: a.Abstract(), udp: a.Kind == addr.UDP, listening: listening}
 }
 
 // parseAddress reads one address from args, in the family of -4 or -6,
 // with its errors worded as usage errors; it checks no flag against it.
 func parseAddress(c *cli.Context, args []string, listening bool) (addr.Addr, error) {
 	name := commandName(c)
-	o := addr.Options{Listening: listening, Unix: underIPC(c)}
+	o := addr.Options{Listening: listening, Unix: underIPC(c), UDP: c.Bool("udp")}
 	switch v4, v6 := c.Bool("4"), c.Bool("6"); {
 	case v4 && v6:
 		return addr.Addr{}, usagef(name, "-4 and -6 can't be used together")
@@ -62,10 +67,12 @@ func parseAddress(c *cli.Context, args []string, listening bool) (addr.Addr, err
 		return a, e
 	case err == nil && a.Kind == addr.UDP && !servesUDP[name]:
 		return a, usagef(name, "bad address %q: sockit %s does not take UDP addresses", a.String(), name)
+	case err == nil && a.Kind == addr.Unix && o.UDP:
+		return a, usagef(name, "-u/--udp can't be used with the Unix socket %s", a.String())
 	}
 	return a, err
 }
 
 // servesUDP are the commands that take a UDP address (udp:, -u), by
 // names as commandName gives them.
-var servesUDP = map[string]bool{}
+var servesUDP = map[string]bool{"connect": true, "listen": true}

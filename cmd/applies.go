@@ -19,6 +19,7 @@ import (
 type site struct {
 	unix      bool // a Unix socket: a path or an abstract @NAME
 	abstract  bool // a Linux abstract @NAME: no file
+	udp       bool // datagrams: udp:, or a bare address with -u
 	listening bool
 }
 
@@ -37,6 +38,24 @@ type inapt struct {
 var inaptRules = []inapt{
 	{flags: []string{"4", "6", "nodelay", "keepalive", "source", "source-port"}, when: onUnix,
 		why: "applies to TCP, not to Unix sockets"},
+	{flags: []string{"nodelay", "keepalive"}, when: onUDP,
+		why: "applies to TCP, not to UDP"},
+	{flags: []string{"no-shutdown", "half-open"}, when: onUDP,
+		why:  "is about the end of a stream, and UDP has none",
+		hint: "after stdin ends, sockit keeps receiving until no datagram has come for --idle-timeout (2s for UDP)"},
+	{flags: append([]string{"tls", "to-cert", "to-key"}, tlsFlagNames...), when: onUDP,
+		why:  "is for TLS, which does not run over UDP",
+		hint: "DTLS is not supported; drop the TLS flags for a UDP address"},
+	{flags: []string{"telnet", "broker", "chat", "accept-proxy", "send-proxy", "route"}, when: onUDP,
+		why: "applies to TCP and Unix stream connections, not to UDP"},
+	{flags: []string{"reconnect", "retry", "retry-delay", "connect-timeout"}, when: onUDP,
+		why:  "is about establishing a connection, and UDP sends without one",
+		hint: "--idle-timeout bounds the wait for replies"},
+	{flags: []string{"exec", "sh-exec", "keep-open"}, when: onUDP,
+		why: "is not available for UDP yet"},
+	{flags: []string{"datagram-size"}, when: func(_ *cli.Context, s site) bool { return !s.udp },
+		why:  "applies only to UDP",
+		hint: "-u makes every bare address UDP, as udp: in front does"},
 	{flags: []string{"allow", "deny", "allow-file", "deny-file"}, when: onUnix,
 		why:  "filters IP addresses, and a Unix socket's peers have none",
 		hint: "--allow-uid UID serves only the peers running as user UID"},
@@ -77,6 +96,8 @@ var inaptRules = []inapt{
 }
 
 func onUnix(_ *cli.Context, s site) bool { return s.unix }
+
+func onUDP(_ *cli.Context, s site) bool { return s.udp }
 
 // roleFlags names the flags of one role's groups (the dial flags, or the
 // listen flags), less the TLS flags both roles share: a command that may

@@ -17,21 +17,29 @@ import (
 )
 
 // flagScope is where a flag applies: address kinds (t: TCP, u: Unix
-// socket file, a: abstract @NAME) and roles (d: dialling, l: listening).
+// socket file, a: abstract @NAME, p: UDP) and roles (d: dialling, l:
+// listening).
 type flagScope struct{ kinds, roles string }
 
 // flagScopes are the flags that do not apply everywhere their command
 // takes them; every other flag applies to every address kind and role.
 // Anywhere else, giving one is a usage error.
 var flagScopes = map[string]flagScope{
-	"4": {"t", "dl"}, "6": {"t", "dl"}, "nodelay": {"t", "dl"}, "keepalive": {"t", "dl"},
-	"allow": {"t", "l"}, "deny": {"t", "l"}, "allow-file": {"t", "l"}, "deny-file": {"t", "l"},
-	"source": {"t", "d"}, "source-port": {"t", "d"},
+	"4": {"tp", "dl"}, "6": {"tp", "dl"}, "nodelay": {"t", "dl"}, "keepalive": {"t", "dl"},
+	"allow": {"tp", "l"}, "deny": {"tp", "l"}, "allow-file": {"tp", "l"}, "deny-file": {"tp", "l"},
+	"source": {"tp", "d"}, "source-port": {"tp", "d"},
 	"mode":      {"u", "l"},
 	"allow-uid": {"ua", "l"},
-	"addr-file": {"tua", "l"}, "sni": {"tua", "l"}, "client-ca": {"tua", "l"}, "keep-open": {"tua", "l"},
+	"addr-file": {"tuap", "l"}, "sni": {"tua", "l"}, "client-ca": {"tua", "l"}, "keep-open": {"tua", "l"},
 	"ca": {"tua", "d"}, "server-name": {"tua", "d"}, "pin": {"tua", "d"}, "insecure": {"tua", "d"},
 	"connect-timeout": {"tua", "d"}, "retry": {"tua", "d"}, "retry-delay": {"tua", "d"}, "reconnect": {"tua", "d"},
+	// streams only: not UDP
+	"no-shutdown": {"tua", "dl"}, "half-open": {"tua", "dl"}, "telnet": {"tua", "dl"},
+	"broker": {"tua", "dl"}, "chat": {"tua", "dl"}, "accept-proxy": {"tua", "dl"}, "exec": {"tua", "dl"}, "sh-exec": {"tua", "dl"},
+	"tls": {"tua", "dl"}, "cert": {"tua", "dl"}, "key": {"tua", "dl"}, "alpn": {"tua", "dl"}, "handshake-timeout": {"tua", "dl"},
+	"send-proxy": {"tua", "dl"}, "route": {"tua", "dl"}, "to-cert": {"tua", "dl"}, "to-key": {"tua", "dl"},
+	"datagram-size": {"p", "dl"},
+	"max-conns":     {"tua", "dl"}, // its sample gives -k, not served for UDP yet
 }
 
 // TestFlagsApply walks every command, every flag it takes, every address
@@ -59,15 +67,18 @@ func TestFlagsApply(t *testing.T) {
 		for i, cmd := range cmds {
 			name := strings.Join(path[i], " ")
 			kinds := "tua"
-			if path[i][0] == "ipc" {
+			switch {
+			case path[i][0] == "ipc":
 				kinds = "ua"
+			case servesUDP[name]:
+				kinds = "tuap"
 			}
 			roles := rolesOf(name)
 			for _, role := range roles {
 				for _, kind := range kinds {
 					for _, flag := range cmd.Flags {
 						fn := flag.Names()[0]
-						if fn == "help" || fn == roles[len(roles)-1].flag { // the role's switch
+						if fn == "help" || fn == roles[len(roles)-1].flag || fn == "udp" { // the role's switch; the UDP kind's
 							continue
 						}
 						f.check(t, cmd, name, path[i], role, byte(kind), fn)
@@ -103,6 +114,7 @@ type applyFixture struct {
 	freePort                        string
 	busy, refused                   map[byte]string // by address kind
 	busy6, refused6                 string          // for -6
+	busyUDP6                        string          // for -6 with UDP
 }
 
 func newApplyFixture(t *testing.T) *applyFixture {
@@ -136,15 +148,28 @@ func newApplyFixture(t *testing.T) *applyFixture {
 		return ln.Addr().String()
 	}
 	abstract := "@sockit-apply-" + strconv.Itoa(os.Getpid())
+	holdUDP := func(addr string) string {
+		c, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return ""
+		}
+		t.Cleanup(func() { c.Close() })
+		return c.LocalAddr().String()
+	}
 	f.busy = map[byte]string{
 		't': hold("tcp", "127.0.0.1:0"),
 		'u': filepath.Join(dir, "no", "such", "dir", "s.sock"),
 		'a': hold("unix", abstract),
+		'p': holdUDP("127.0.0.1:0"),
 	}
 	f.refused = map[byte]string{
 		't': closed("127.0.0.1:0"),
 		'u': filepath.Join(dir, "none.sock"),
 		'a': abstract + "-none",
+		'p': closed("127.0.0.1:0"), // a datagram sent there is refused (ICMP port unreachable)
+	}
+	if f.busyUDP6 = holdUDP("[::1]:0"); f.busyUDP6 == "" {
+		f.busyUDP6 = "[::1]:1" // no IPv6 here: listening fails anyway
 	}
 	if f.busy['t'] == "" || f.busy['a'] == "" {
 		t.Fatal("cannot hold the busy addresses")
@@ -183,6 +208,8 @@ func (f *applyFixture) sample(t *testing.T, cmd *cli.Command, flag string) []str
 		return []string{"--color", "never"}
 	case "keepalive", "idle-timeout":
 		return []string{"--" + flag, "1m"}
+	case "datagram-size":
+		return []string{"--datagram-size", "512"}
 	case "send-buffer", "recv-buffer":
 		return []string{"--" + flag, "64K"}
 	case "connect-timeout":
@@ -265,13 +292,22 @@ func (f *applyFixture) check(t *testing.T, cmd *cli.Command, name string, path [
 	if kind == 't' && flag == "6" {
 		addr = map[byte]string{'d': f.refused6, 'l': f.busy6}[role.role]
 	}
+	if kind == 'p' && flag == "6" {
+		addr = map[byte]string{'d': f.refused6, 'l': f.busyUDP6}[role.role]
+	}
+	stdin := ""
 	switch {
+	case kind == 'p':
+		stdin = "x\n" // a datagram to be refused
 	case kind != 't' && path[0] != "ipc":
 		addr = "unix:" + addr
 	}
 	args := append([]string{"sockit"}, path...)
 	if role.flag != "" {
 		args = append(args, "--"+role.flag)
+	}
+	if kind == 'p' {
+		args = append(args, "-u")
 	}
 	sample := f.sample(t, cmd, flag)
 	checkRole := role.role
@@ -294,9 +330,18 @@ func (f *applyFixture) check(t *testing.T, cmd *cli.Command, name string, path [
 	if name == "relay" && flag == "tls" {
 		want = exitUsage // tls: in front of an address chooses the side
 	}
+	if kind == 'p' && checkRole == 'd' && want == 1 {
+		switch flag {
+		case "send-only": // sent, and no reply awaited: the refusal is not seen
+			want = 0
+		case "recv-only": // nothing sent: nothing refused, and no end but the idle timeout
+			args = append(args[:len(args)-1], "--idle-timeout", "10ms", addr)
+			want = exitTimeout
+		}
+	}
 	var stdout, stderr bytes.Buffer
 	done := make(chan int, 1)
-	go func() { done <- Main(args, strings.NewReader(""), &stdout, &stderr) }()
+	go func() { done <- Main(args, strings.NewReader(stdin), &stdout, &stderr) }()
 	select {
 	case got := <-done:
 		if got != want {

@@ -32,8 +32,13 @@ on with the same stdin (tail -f log | sockit connect --reconnect host 514);
 bytes written to a connection that died are not sent again.
 --telnet (-t) talks to a Telnet server as nc -t does: every option it
 offers or asks for is refused, its commands never reach stdout, and 0xFF
-bytes sent are doubled.`,
-		Flags:  flagsOf(commonFlags(), dialFlags(), reconnectFlags(), streamFlags(), execFlags(), sessionFlags(), tlsClientFlags(), telnetFlags()),
+bytes sent are doubled.
+-u (or udp:) dials UDP: each read of stdin is one datagram (each line,
+from a terminal), each datagram received is written to stdout as it came,
+and after stdin ends sockit keeps receiving until none has come for
+--idle-timeout (2s), then exits 0; an ICMP port unreachable is connection
+refused, exit 1.`,
+		Flags:  flagsOf(commonFlags(), udpFlags(), dialFlags(), reconnectFlags(), streamFlags(), execFlags(), sessionFlags(), tlsClientFlags(), telnetFlags()),
 		Action: e.connect,
 	}
 }
@@ -43,6 +48,9 @@ func (e *env) connect(c *cli.Context) error {
 	sock, a, err := e.begin(c, false)
 	if err != nil {
 		return err
+	}
+	if a.Kind == addr.UDP {
+		return e.connectUDP(c, a, sock)
 	}
 	jo, x, err := e.session(c)
 	if err != nil {

@@ -18,7 +18,7 @@ or 143). When a client half-closes, its echo ends with a half-close too.
 --max-conns, --allow and --deny limit who is served; --accept-proxy
 takes each client's address from the PROXY protocol header it must
 begin with.`,
-		Flags:  flagsOf(commonFlags(), listenFlags(), limitFlags(), unixFlags(), tlsServerFlags()),
+		Flags:  flagsOf(commonFlags(), udpFlags(), listenFlags(), limitFlags(), unixFlags(), tlsServerFlags()),
 		Action: e.echo,
 	}
 }

@@ -115,9 +115,20 @@ func eventText(e pipe.Event) string {
 	case pipe.EventTransfer:
 		return e.Detail
 	case pipe.EventClose:
+		if e.Datagrams {
+			return fmt.Sprintf("close%s %v: %s (%s) in, %s (%s) out, %v", id, peer, datagrams(e.DatagramsIn), size(e.BytesIn), datagrams(e.DatagramsOut), size(e.BytesOut), e.Duration.Round(time.Microsecond))
+		}
 		return fmt.Sprintf("close%s %v: %s in, %s out, %v", id, peer, size(e.BytesIn), size(e.BytesOut), e.Duration.Round(time.Microsecond))
 	}
 	return e.Name
+}
+
+// datagrams counts datagrams in words: "1 datagram", "3 datagrams".
+func datagrams(n int64) string {
+	if n == 1 {
+		return "1 datagram"
+	}
+	return fmt.Sprintf("%d datagrams", n)
 }
 
 // addrText prints an address; a Unix socket's unnamed end (a client's)
@@ -170,6 +181,8 @@ type eventJSON struct {
 	Open       int      `json:"open,omitempty"`
 	BytesIn    *int64   `json:"bytes_in,omitempty"`
 	BytesOut   *int64   `json:"bytes_out,omitempty"`
+	DgramsIn   *int64   `json:"datagrams_in,omitempty"`
+	DgramsOut  *int64   `json:"datagrams_out,omitempty"`
 	DurationMS *float64 `json:"duration_ms,omitempty"`
 	Detail     string   `json:"detail,omitempty"`
 	Unsent     *int64   `json:"unsent,omitempty"`
@@ -192,6 +205,9 @@ func jsonEvent(e pipe.Event) eventJSON {
 	}
 	if e.Name == pipe.EventClose {
 		j.BytesIn, j.BytesOut = &e.BytesIn, &e.BytesOut
+		if e.Datagrams {
+			j.DgramsIn, j.DgramsOut = &e.DatagramsIn, &e.DatagramsOut
+		}
 	}
 	if e.Name == pipe.EventReconnect {
 		j.Unsent = &e.Unsent

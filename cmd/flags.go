@@ -18,6 +18,7 @@ import (
 
 	"sockit/pipe"
 	"sockit/serve"
+	"sockit/udp"
 )
 
 // commonFlags are on every command.
@@ -28,7 +29,7 @@ func commonFlags() []cli.Flag {
 		&cli.StringFlag{Name: "color", Value: "auto", Usage: "`WHEN` to colour stderr: auto (when it is a terminal and NO_COLOR is unset), always or never"},
 		&cli.BoolFlag{Name: "nodelay", Usage: "set TCP_NODELAY: turn Nagle's algorithm off (without it: the OS default, Nagle on)", DisableDefaultText: true},
 		&cli.DurationFlag{Name: "keepalive", Usage: "send TCP keep-alive probes after `DURATION` idle, then every DURATION", DefaultText: "no probes"},
-		&cli.DurationFlag{Name: "idle-timeout", Usage: "close after `DURATION` with no traffic in either direction and exit 3", DefaultText: "never"},
+		&cli.DurationFlag{Name: "idle-timeout", Usage: "close after `DURATION` with no traffic in either direction and exit 3; for UDP also how long to wait for replies once stdin has ended (then exit 0; 2s if not given, 0 for ever)", DefaultText: "never"},
 		&cli.StringFlag{Name: "send-buffer", Usage: "socket send buffer (SO_SNDBUF) in `BYTES`, suffixes K, M, G", DefaultText: "the OS's"},
 		&cli.StringFlag{Name: "recv-buffer", Usage: "socket receive buffer (SO_RCVBUF) in `BYTES`, suffixes K, M, G", DefaultText: "the OS's"},
 		&cli.BoolFlag{Name: "4", Usage: "use IPv4 only", DisableDefaultText: true},
@@ -62,6 +63,15 @@ func streamFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "half-open", Usage: "when stdin is a terminal, keep reading it after the peer ends (any other stdin always is sent until it ends)", DisableDefaultText: true},
 		&cli.BoolFlag{Name: "send-only", Usage: "only send: never write the peer's bytes to stdout", DisableDefaultText: true},
 		&cli.BoolFlag{Name: "recv-only", Usage: "only receive: never read stdin", DisableDefaultText: true},
+	}
+}
+
+// udpFlags are on the commands that take UDP addresses: -u, and the
+// datagram size.
+func udpFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "udp", Aliases: []string{"u"}, Usage: "every bare address is UDP (as udp: in front); tcp: and unix: still choose", DisableDefaultText: true},
+		&cli.IntFlag{Name: "datagram-size", Value: udp.DefaultDatagramSize, Usage: "send stdin in datagrams of at most `N` bytes (1-65507; UDP only)"},
 	}
 }
 

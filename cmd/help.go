@@ -1,8 +1,8 @@
 package cmd
 
 // Help that guides: each command's --help is its description, examples
-// and the flags that apply to it in groups (connection, end of stream,
-// server, TLS, Unix sockets, output); the man page uses the same groups.
+// and the flags that apply to it in groups (connection, UDP, end of
+// stream, server, TLS, Unix sockets, output); the man page uses the same groups.
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 
 // flagGroups are the groups in the order help lists them; a command's
 // own flags that fit none come first, under "options".
-var flagGroups = []string{"connection", "end of stream", "server", "TLS", "Unix socket", "output"}
+var flagGroups = []string{"connection", "UDP", "end of stream", "server", "TLS", "Unix socket", "output"}
 
 // groupOf names the group of the flag called name ("" for a command's
 // own flag).
@@ -33,6 +33,8 @@ func groupOf(name string) string {
 		return "server"
 	case "mode", "allow-uid":
 		return "Unix socket"
+	case "udp", "datagram-size":
+		return "UDP"
 	case "verbose", "log-format", "color", "output", "append-output", "hex-dump", "progress", "no-progress", "quiet":
 		return "output"
 	}

@@ -18,7 +18,7 @@ import (
 // Sub-packages inherit their top-level package's rule.
 var allowedImports = map[string][]string{
 	".":       {"cmd"},
-	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve", "transfer", "proxyproto", "scan", "proxy"},
+	"cmd":     {"listen", "connect", "ipc", "pipe", "tls", "addr", "serve", "transfer", "proxyproto", "scan", "proxy", "udp"},
 	"listen":  {"pipe", "addr", "proxyproto"},
 	"serve":   {"pipe"},
 	"connect": {"ipc", "pipe", "addr", "proxy"},
@@ -38,6 +38,9 @@ var allowedImports = map[string][]string{
 	// proxy speaks SOCKS5, SOCKS4/4a and HTTP CONNECT for --proxy and
 	// sockit proxy; it imports nothing of ours but pipe.
 	"proxy": {"pipe"},
+	// udp is the datagram socket of connect, listen, echo and relay -u;
+	// it reports through pipe's events and taps and binds an addr.Addr.
+	"udp": {"pipe", "addr"},
 }
 
 // cliOnly are the modules only cmd may import.

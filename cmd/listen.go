@@ -40,7 +40,7 @@ the sender. --exec and --sh-exec run a program per connection instead.
 Peers refused by --allow, --deny or --max-conns are closed before a byte
 is read. --accept-proxy reads a PROXY protocol header (v1 or v2) first
 and serves the connection as from the client it names.`,
-		Flags:  flagsOf(commonFlags(), listenFlags(), streamFlags(), keepOpenFlags(), limitFlags(), unixFlags(), execFlags(), sessionFlags(), tlsServerFlags()),
+		Flags:  flagsOf(commonFlags(), udpFlags(), listenFlags(), streamFlags(), keepOpenFlags(), limitFlags(), unixFlags(), execFlags(), sessionFlags(), tlsServerFlags()),
 		Action: e.listen,
 	}
 }
@@ -50,6 +50,9 @@ func (e *env) listen(c *cli.Context) error {
 	sock, a, err := e.begin(c, true)
 	if err != nil {
 		return err
+	}
+	if a.Kind == addr.UDP {
+		return e.listenUDP(c, a, sock)
 	}
 	jo, x, err := e.session(c)
 	if err != nil {
@@ -143,9 +146,18 @@ func (e *env) openListener(c *cli.Context, l *listener, sock pipe.Options) (net.
 	if l.notice != "" {
 		e.diag.notef("%s", l.notice)
 	}
+	if err := listening(c, ln.Addr(), sock); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+// listening tells that a socket listens on local: it writes --addr-file
+// and reports the listening event.
+func listening(c *cli.Context, local net.Addr, sock pipe.Options) error {
 	if f := c.String("addr-file"); f != "" {
-		if err := writeAtomic(f, ln.Addr().String()+"\n"); err != nil {
-			ln.Close()
+		if err := writeAtomic(f, local.String()+"\n"); err != nil {
 			var pe *os.PathError // name the file given, not the temporary one
 			var le *os.LinkError
 			if errors.As(err, &pe) {
@@ -153,11 +165,11 @@ func (e *env) openListener(c *cli.Context, l *listener, sock pipe.Options) (net.
 			} else if errors.As(err, &le) {
 				err = le.Err
 			}
-			return nil, fmt.Errorf("--addr-file %s: %w", f, err)
+			return fmt.Errorf("--addr-file %s: %w", f, err)
 		}
 	}
-	sock.OnEvent.Emit(pipe.Event{Name: pipe.EventListening, Local: ln.Addr()})
-	return ln, nil
+	sock.OnEvent.Emit(pipe.Event{Name: pipe.EventListening, Local: local})
+	return nil
 }
 
 // writeAtomic writes data to path through a temporary file in the same

@@ -225,8 +225,10 @@ A port may be a service name. \fBtcp:\fR, \fBtcp4:\fR or \fBtcp6:\fR may
 prefix a TCP address (the last two fix the family).
 \fBunix:\fIPATH\fR and \fBunix:@\fINAME\fR (Linux abstract) name a
 Unix socket; the ipc commands take the PATH alone. \fBtls:\fR in front of
-any of them is \fB\-\-tls\fR for that address. \fBudp:\fR is reserved
-and refused for now.
+any of them is \fB\-\-tls\fR for that address. \fBudp:\fR,
+\fBudp4:\fR and \fBudp6:\fR name a UDP address, and \fB\-u\fR makes
+every bare address of the command UDP (an explicit \fBtcp:\fR still
+wins; \fB\-u\fR with \fBunix:\fR is a usage error).
 .SH END OF STREAM
 .IP \(bu 2
 When stdin ends, sockit shuts down the write side of the connection (TCP
@@ -262,6 +264,46 @@ failed dials in a row (exit 1). It exits 0 once stdin has ended and the
 last connection has finished. Bytes written to a connection that died are
 not sent again; input a connection took but could not write is counted in
 the reconnect event.
+.SH UDP
+UDP has datagrams and no end of stream; sockit keeps each datagram's
+boundaries and ends a session when it falls quiet.
+.IP \(bu 2
+Each read of stdin is one datagram of at most \fB\-\-datagram\-size\fR
+bytes (default 1400, at most 65507); from a terminal, each line, its
+newline included. stdin cannot send an empty datagram (a read of 0 bytes
+is its end); an empty line is the one-byte datagram "\\n", as with nc.
+.IP \(bu 2
+Each datagram received is written to stdout as it came, in one write; an
+empty one writes nothing but is counted, dumped by \fB\-x\fR and
+shown by \fB\-v\fR.
+.IP \(bu 2
+After stdin ends, sockit keeps receiving until no datagram has come for
+\fB\-\-idle\-timeout\fR (2s if not given; 0: for ever), then exits 0.
+While stdin is open, an \fB\-\-idle\-timeout\fR given ends a session
+without a datagram either way for that long with exit 3.
+\fB\-\-send\-only\fR exits once stdin is sent; \fB\-\-recv\-only\fR
+ends only at the idle timeout or a signal.
+.IP \(bu 2
+An ICMP port unreachable from the peer is "connection refused", exit 1.
+.IP \(bu 2
+\fBlisten \-u\fR: the first datagram (from a peer \fB\-\-allow\fR and
+\fB\-\-deny\fR let in) starts the session; stdin goes to that peer, and
+datagrams from other peers are dropped, each such peer with a reject
+event.
+.IP \(bu 2
+\fB\-x\fR dumps each datagram with its number and length, offsets from
+its start; the close event counts datagrams and bytes each way.
+.IP \(bu 2
+The TLS flags, \fB\-\-half\-open\fR, \fB\-\-no\-shutdown\fR,
+\fB\-\-nodelay\fR, \fB\-\-keepalive\fR, \fB\-\-telnet\fR,
+\fB\-\-connect\-timeout\fR, \fB\-\-retry\fR, \fB\-\-reconnect\fR and
+\fB\-\-accept\-proxy\fR are usage errors with a UDP address, and
+\fB\-\-datagram\-size\fR with any other.
+.PP
+Unlike nc \-u, which waits for ever after stdin ends without \-q or \-w,
+and ncat \-u, which exits at stdin's end before a late reply comes,
+sockit waits for 2s of quiet; unlike socat's UDP-LISTEN, its one-shot
+listener reports the peers it drops.
 .SH EVENTS
 With \fB\-v\fR, sockit prints one line per event on stderr: listening,
 lookup, connect, retry, reconnect (why the last connection or dial ended,

@@ -256,11 +256,11 @@ func (o *ncOpts) commandLine(app *cli.App, prog string) ([]string, error) {
 			o.flags = append(o.flags, "--source", o.source)
 		}
 	}
-	if o.udp { // -u -z is scan --udp; UDP addresses are not served yet
-		return nil, usagef("", "%s", ncHint(app, "u"))
+	if o.udp { // -u -z was scan --udp above
+		o.flags = append(o.flags, "--udp")
 	}
 	if o.wait != "" {
-		if !o.listen {
+		if !o.listen && !o.udp { // UDP has no handshake to time out
 			o.flags = append(o.flags, "--connect-timeout", o.wait)
 		}
 		o.flags = append(o.flags, "--idle-timeout", o.wait)

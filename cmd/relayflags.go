@@ -18,6 +18,7 @@ func relayFlags() []cli.Flag {
 		&cli.StringFlag{Name: "source", Aliases: []string{"s"}, Usage: "dial TCP TOs from local address `ADDR`"},
 		&cli.BoolFlag{Name: "tls", Hidden: true}, // refused with a word on tls: (see relay)
 	}
+	own = append(own, udpFlags()...)
 	session := []cli.Flag{}
 	for _, f := range sessionFlags() {
 		if f.Names()[0] != "crlf" {

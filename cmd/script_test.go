@@ -68,6 +68,7 @@ func TestScript(t *testing.T) {
 			"waitsize":  waitSize,
 			"mkfile":    mkFile,
 			"freeport":  freePort,
+			"waitudp":   waitUDP,
 			"jsonlines": jsonLines,
 			"screen":    screen,
 		},
@@ -190,6 +191,29 @@ func freePort(ts *testscript.TestScript, neg bool, args []string) {
 	sa, err := syscall.Getsockname(fd)
 	ts.Check(err)
 	ts.Setenv(args[0], strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+}
+
+// waitUDP: waitudp PORT — poll (10ms, 10s deadline) until a UDP socket
+// is bound to PORT (in /proc/net/udp or udp6), for peers (nc -u -l,
+// socat, ncat) that cannot report the port they bound: a datagram sent
+// before would be refused.
+func waitUDP(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitudp PORT")
+	}
+	port, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	local := regexp.MustCompile(fmt.Sprintf(`(?m)^\s*\d+: [0-9A-F]+:%04X `, port))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for _, f := range []string{"/proc/net/udp", "/proc/net/udp6"} {
+			if b, err := os.ReadFile(f); err == nil && local.Match(b) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("nothing bound UDP port %d in 10s", port)
+		}
+	}
 }
 
 // expectMain: expect [-pid FILE] [-hold [-out FILE]] CODE PROG ARGS... runs PROG with

@@ -179,6 +179,12 @@ func (e *env) execFrom(c *cli.Context) (*serve.Exec, error) {
 // sessionTaps opens the --output and --hex-dump files and returns the tap
 // that feeds them (nil without either) and a function that closes them.
 func (e *env) sessionTaps(c *cli.Context) (pipe.Tap, func(), error) {
+	return e.sessionTapsWith(c, pipe.HexDump)
+}
+
+// sessionTapsWith is sessionTaps with the hex dumper of the address
+// kind: pipe.HexDump for streams, udp.HexDump for datagrams.
+func (e *env) sessionTapsWith(c *cli.Context, hexDump func(io.Writer, func(error)) pipe.Tap) (pipe.Tap, func(), error) {
 	name := commandName(c)
 	if c.Bool("append-output") && c.String("output") == "" {
 		return nil, nil, usagef(name, "--append-output needs --output FILE")
@@ -200,7 +206,7 @@ func (e *env) sessionTaps(c *cli.Context) (pipe.Tap, func(), error) {
 		taps = append(taps, pipe.LogTap(f, warn))
 	}
 	if p := c.String("hex-dump"); p == "-" {
-		taps = append(taps, pipe.HexDump(e.diag, warn))
+		taps = append(taps, hexDump(e.diag, warn))
 	} else if p != "" {
 		f, err := openLog(p, false)
 		if err != nil {
@@ -208,7 +214,7 @@ func (e *env) sessionTaps(c *cli.Context) (pipe.Tap, func(), error) {
 			return nil, nil, err
 		}
 		files = append(files, f)
-		taps = append(taps, pipe.HexDump(f, warn))
+		taps = append(taps, hexDump(f, warn))
 	}
 	return pipe.Taps(taps...), closeAll, nil
 }

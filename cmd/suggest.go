@@ -134,7 +134,7 @@ var ncFlags = map[string]ncFlag{
 	"n": {equiv: "a numeric address (sockit looks up only names it is given)"},
 	"z": {equiv: "the scan command ('sockit scan HOST PORTS...')", needs: "scan"},
 	"t": {equiv: "--telnet", needs: "--telnet"},
-	"u": {equiv: "the udp: address prefix", needs: "udp"},
+	"u": {equiv: "-u on connect, listen, echo and relay, or the udp: address prefix", needs: "udp"},
 	"x": {equiv: "--proxy", needs: "--proxy"},
 	"X": {equiv: "--proxy", needs: "--proxy"},
 }
@@ -177,6 +177,5 @@ func available(app *cli.App, feature string) bool {
 	return app.Command(feature) != nil
 }
 
-// udpAvailable tells whether udp: addresses work (set to true when they
-// do; addr reserves the prefix for now).
-var udpAvailable = false
+// udpAvailable tells whether udp: addresses work.
+const udpAvailable = true

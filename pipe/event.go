@@ -20,7 +20,7 @@ const (
 	EventEnd        = "end"        // ID, Local, Remote: the peer half-closed
 	EventTimeout    = "timeout"    // ID, Local, Remote, Duration (the idle time)
 	EventError      = "error"      // ID, Local, Remote, Err
-	EventClose      = "close"      // ID, Local, Remote, BytesIn, BytesOut, Duration
+	EventClose      = "close"      // ID, Local, Remote, BytesIn, BytesOut, Duration; UDP: Datagrams, DatagramsIn, DatagramsOut
 	EventTransfer   = "transfer"   // Detail: a file transfer's step
 )
 
@@ -44,6 +44,13 @@ type Event struct {
 	Detail   string        // what a transfer event says
 	Unsent   int64         // input taken by a connection that ended but never written to it
 	Err      error
+
+	// Datagrams marks an event of a UDP session, whose close event
+	// counts datagrams too: DatagramsIn received, DatagramsOut sent
+	// (empty ones included).
+	Datagrams    bool
+	DatagramsIn  int64
+	DatagramsOut int64
 }
 
 // Observer receives events. It may be called from several goroutines at
