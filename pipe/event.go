@@ -22,6 +22,7 @@ const (
 	EventError      = "error"      // ID, Local, Remote, Err
 	EventClose      = "close"      // ID, Local, Remote, BytesIn, BytesOut, Duration; UDP: Datagrams, DatagramsIn, DatagramsOut
 	EventTransfer   = "transfer"   // Detail: a file transfer's step
+	EventRequest    = "request"    // ID, Local, Remote (the client), Proto, Host (the target), Peer (the user), Upstream, Result, Err, BytesIn (client to target), BytesOut (target to client), Duration: a proxy request ended
 )
 
 // Event is one thing that happened on a listener or a connection, for the
@@ -43,6 +44,8 @@ type Event struct {
 	Duration time.Duration // connection lifetime, idle time or retry wait
 	Detail   string        // what a transfer event says
 	Unsent   int64         // input taken by a connection that ended but never written to it
+	Proto    string        // a proxy request's protocol: socks5, socks4, socks4a, http
+	Result   string        // how a proxy request ended: ok, denied, failed, ...
 	Err      error
 
 	// Datagrams marks an event of a UDP session, whose close event
