@@ -66,7 +66,7 @@ var inaptRules = []inapt{
 		hint: "an abstract socket serves your own user and root; --allow-uid UID adds others"},
 	{flags: roleFlags(listenFlags(), unixFlags(), tlsServerFlags()), when: func(_ *cli.Context, s site) bool { return !s.listening },
 		why: "applies when listening, not when dialling"},
-	{flags: roleFlags(dialFlags(), tlsClientFlags()), when: func(_ *cli.Context, s site) bool { return s.listening },
+	{flags: roleFlags(dialFlags(), tlsClientFlags()), when: func(c *cli.Context, s site) bool { return s.listening && !dialsToo(c) },
 		why: "applies when dialling, not when listening"},
 	{flags: []string{"retry-delay"}, when: func(c *cli.Context, _ site) bool { return !c.IsSet("retry") && !c.IsSet("reconnect") },
 		why: "needs --retry N or --reconnect (without them there is no retry to wait for)"},
@@ -98,6 +98,10 @@ var inaptRules = []inapt{
 func onUnix(_ *cli.Context, s site) bool { return s.unix }
 
 func onUDP(_ *cli.Context, s site) bool { return s.udp }
+
+// dialsToo reports a listening command that dials for its clients
+// (proxy: its --connect-timeout bounds each dial of a target).
+func dialsToo(c *cli.Context) bool { return c.Command.Name == "proxy" }
 
 // roleFlags names the flags of one role's groups (the dial flags, or the
 // listen flags), less the TLS flags both roles share: a command that may

@@ -106,6 +106,7 @@ func newApp(e *env) *cli.App {
 			sendCommand(e),
 			recvCommand(e),
 			relayCommand(e),
+			proxyCommand(e),
 			ipcCommand(e),
 			certCommand(e),
 			resolveCommand(e),

@@ -114,6 +114,8 @@ func eventText(e pipe.Event) string {
 		return fmt.Sprintf("error: %v", e.Err)
 	case pipe.EventTransfer:
 		return e.Detail
+	case pipe.EventRequest:
+		return requestText(e, id, peer)
 	case pipe.EventClose:
 		if e.Datagrams {
 			return fmt.Sprintf("close%s %v: %s (%s) in, %s (%s) out, %v", id, peer, datagrams(e.DatagramsIn), size(e.BytesIn), datagrams(e.DatagramsOut), size(e.BytesOut), e.Duration.Round(time.Microsecond))
@@ -175,6 +177,9 @@ type eventJSON struct {
 	Remote     string   `json:"remote,omitempty"`
 	Upstream   string   `json:"upstream,omitempty"`
 	Host       string   `json:"host,omitempty"`
+	Protocol   string   `json:"protocol,omitempty"`
+	Target     string   `json:"target,omitempty"`
+	Result     string   `json:"result,omitempty"`
 	Peer       string   `json:"peer,omitempty"`
 	Addrs      []string `json:"addrs,omitempty"`
 	Attempt    int      `json:"attempt,omitempty"`
@@ -203,11 +208,14 @@ func jsonEvent(e pipe.Event) eventJSON {
 	if e.Err != nil {
 		j.Error = e.Err.Error()
 	}
-	if e.Name == pipe.EventClose {
+	if e.Name == pipe.EventClose || e.Name == pipe.EventRequest {
 		j.BytesIn, j.BytesOut = &e.BytesIn, &e.BytesOut
 		if e.Datagrams {
 			j.DgramsIn, j.DgramsOut = &e.DatagramsIn, &e.DatagramsOut
 		}
+	}
+	if e.Name == pipe.EventRequest {
+		j.Protocol, j.Target, j.Result, j.Host = e.Proto, e.Host, e.Result, ""
 	}
 	if e.Name == pipe.EventReconnect {
 		j.Unsent = &e.Unsent
@@ -217,4 +225,28 @@ func jsonEvent(e pipe.Event) eventJSON {
 		j.DurationMS = &ms
 	}
 	return j
+}
+
+// requestText renders a proxy's request event: who asked for what over
+// which protocol, and how it ended.
+func requestText(e pipe.Event, id, peer string) string {
+	target := e.Host
+	if target == "" {
+		target = "-"
+	}
+	if e.Upstream != nil && e.Upstream.String() != e.Host {
+		target += " (" + addrText(e.Upstream) + ")"
+	}
+	proto := e.Proto
+	if proto == "" {
+		proto = "?"
+	}
+	s := fmt.Sprintf("request%s from %v: %s %s %s", id, peer, proto, target, e.Result)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	if e.Result == "ok" {
+		s += fmt.Sprintf(", %s up, %s down", size(e.BytesIn), size(e.BytesOut))
+	}
+	return s + fmt.Sprintf(", %v", e.Duration.Round(time.Microsecond))
 }

@@ -62,6 +62,7 @@ var tcpOnly = []string{"4", "6", "nodelay", "keepalive", "source", "source-port"
 // never takes, and !onUnix the ones only a Unix socket takes.
 func grouped(flags []cli.Flag, onUnix bool) (own []cli.Flag, groups map[string][]cli.Flag) {
 	groups = map[string][]cli.Flag{}
+	hasTLS := slices.ContainsFunc(flags, func(f cli.Flag) bool { return f.Names()[0] == "tls" })
 	for _, f := range flags {
 		if vf, ok := f.(cli.VisibleFlag); ok && !vf.IsVisible() {
 			continue
@@ -74,7 +75,7 @@ func grouped(flags []cli.Flag, onUnix bool) (own []cli.Flag, groups map[string][
 		if (onUnix && slices.Contains(tcpOnly, n)) || (!onUnix && g == "Unix socket") {
 			continue
 		}
-		if g == "" {
+		if g == "" || (g == "TLS" && !hasTLS) { // proxy's --handshake-timeout is its own
 			own = append(own, f)
 			continue
 		}
