@@ -111,6 +111,7 @@ func rolesOf(cmd string) []applyRole {
 // addresses where a listener cannot bind and a dial is refused.
 type applyFixture struct {
 	dir, cert, key, fp, specs, file string
+	auth                            string // a proxy's --auth-file
 	freePort                        string
 	busy, refused                   map[byte]string // by address kind
 	busy6, refused6                 string          // for -6
@@ -120,13 +121,13 @@ type applyFixture struct {
 func newApplyFixture(t *testing.T) *applyFixture {
 	dir := t.TempDir()
 	f := &applyFixture{dir: dir, cert: filepath.Join(dir, "c.pem"), key: filepath.Join(dir, "c.key"),
-		specs: filepath.Join(dir, "specs"), file: filepath.Join(dir, "f.txt")}
+		specs: filepath.Join(dir, "specs"), file: filepath.Join(dir, "f.txt"), auth: filepath.Join(dir, "users")}
 	leaf, err := sockittls.WriteSelfSigned(f.cert, f.key, []string{"x.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.fp = sockittls.Fingerprint(leaf)
-	for p, s := range map[string]string{f.specs: "10.0.0.0/8\n", f.file: "data\n"} {
+	for p, s := range map[string]string{f.specs: "10.0.0.0/8\n", f.file: "data\n", f.auth: "u:p\n"} {
 		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -261,7 +262,18 @@ func (f *applyFixture) sample(t *testing.T, cmd *cli.Command, flag string) []str
 	case "alpn":
 		return []string{"--tls", "--alpn", "h2"}
 	case "handshake-timeout":
+		if !has("tls") { // proxy's own: the wait for a client's request
+			return []string{"--handshake-timeout", "5s"}
+		}
 		return []string{"--tls", "--handshake-timeout", "5s"}
+	case "auth":
+		return []string{"--auth", "u:p"}
+	case "auth-file":
+		return []string{"--auth-file", f.auth}
+	case "allow-to", "deny-to":
+		return []string{"--" + flag, "10.0.0.0/8:22"}
+	case "open":
+		return []string{"--open"}
 	case "ca", "client-ca":
 		return []string{"--tls", "--" + flag, f.cert}
 	case "server-name":
@@ -326,6 +338,9 @@ func (f *applyFixture) check(t *testing.T, cmd *cli.Command, name string, path [
 	want := 1 // past the checks, failing on the network
 	if limited && (!strings.ContainsRune(scope.kinds, rune(kind)) || !strings.ContainsRune(scope.roles, rune(checkRole))) {
 		want = exitUsage
+	}
+	if name == "proxy" && flag == "connect-timeout" {
+		want = 1 // a proxy listens, and dials its clients' targets
 	}
 	if name == "relay" && flag == "tls" {
 		want = exitUsage // tls: in front of an address chooses the side

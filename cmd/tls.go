@@ -60,7 +60,9 @@ var tlsFlagNames = []string{"cert", "key", "alpn", "handshake-timeout", "ca", "s
 
 // requireTLS fails when a TLS flag is given without --tls or tls:.
 func requireTLS(c *cli.Context, on bool) error {
-	if on || c.Command.Name == "relay" { // relay checks each side's flags itself: checkRelayTLS
+	// relay checks each side's flags itself (checkRelayTLS); proxy's
+	// --handshake-timeout is its own (the wait for a client's request)
+	if on || c.Command.Name == "relay" || c.Command.Name == "proxy" {
 		return nil
 	}
 	for _, f := range tlsFlagNames {
