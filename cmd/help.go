@@ -132,6 +132,13 @@ var commandDocs = map[string]commandDoc{
 		"sockit relay 5432 unix:/run/postgresql/.s.PGSQL.5432",
 		"sockit relay 8080 a:80 b:80 --balance round-robin",
 	}},
+	"proxy": {examples: []string{
+		"sockit proxy 127.0.0.1:1080                     # SOCKS5, SOCKS4/4a and HTTP for this host",
+		"curl --socks5-hostname 127.0.0.1:1080 https://example.com/",
+		"curl -x http://127.0.0.1:1080 http://example.com/",
+		"sockit proxy 1080 --auth-file users --deny-to 10.0.0.0/8 --deny-to 127.0.0.0/8",
+		"sockit proxy 3128 --allow 192.168.1.0/24 --allow-to '*.example.com:443' -v",
+	}},
 	"scan": {examples: []string{
 		"sockit scan example.com 22 80 443",
 		"sockit scan -v 127.0.0.1 8000-8100              # closed and filtered ports too",

@@ -359,6 +359,9 @@ a connection ended: bytes in and out, and the duration.
 .TP
 .B transfer
 a step of a file transfer (send, recv): offer, resume, verified.
+.TP
+.B request
+a proxy request ended (sockit proxy): the client (and its user), the protocol (socks5, socks4, socks4a, http), the target and the address dialled, the result (ok, bad request, timeout, auth required, auth failed, denied, failed) and why, bytes each way through the tunnel, and the duration.
 .SH EXIT STATUS
 .TP
 .B 0
