@@ -1,5 +1,7 @@
 package addr
 
+import "strings"
+
 // Character classes of the address grammar.
 
 // isServiceName reports whether s looks like an IANA service name: a
@@ -54,6 +56,32 @@ func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {
 			return false
+		}
+	}
+	return true
+}
+
+// IsHostName reports whether s is a syntactically valid DNS host name,
+// in any case, with or without a trailing dot (and not a malformed IPv4
+// address such as 300.1.1.1): what an access list or a proxy's target
+// rule takes as a name.
+func IsHostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(strings.TrimSuffix(s, "."), ".")
+	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
+		return false // a numeric top-level label is a mistyped address
+	}
+	for _, label := range labels {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
 		}
 	}
 	return true

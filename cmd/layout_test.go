@@ -36,8 +36,9 @@ var allowedImports = map[string][]string{
 	// ours (cmd resolves the host through connect).
 	"scan": {},
 	// proxy speaks SOCKS5, SOCKS4/4a and HTTP CONNECT for --proxy and
-	// sockit proxy; it imports nothing of ours but pipe.
-	"proxy": {"pipe"},
+	// sockit proxy; it imports nothing of ours but pipe (and addr's
+	// host-name check, for the server's target rules).
+	"proxy": {"pipe", "addr"},
 	// udp is the datagram socket of connect, listen, echo and relay -u;
 	// it reports through pipe's events and taps and binds an addr.Addr.
 	"udp": {"pipe", "addr"},

@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+
+	"sockit/addr"
 )
 
 // Access decides which peers a listener serves. The zero value serves
@@ -72,7 +74,7 @@ func ParseSpec(ctx context.Context, r *net.Resolver, spec string) ([]netip.Prefi
 		a = a.Unmap().WithZone("")
 		return []netip.Prefix{netip.PrefixFrom(a, a.BitLen())}, nil
 	}
-	if !isHostName(s) {
+	if !addr.IsHostName(s) {
 		return nil, fmt.Errorf("%w %q: not an address, prefix or host name", ErrBadSpec, spec)
 	}
 	if r == nil {
@@ -97,30 +99,6 @@ func unmapPrefix(p netip.Prefix) netip.Prefix {
 		return netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 	}
 	return p
-}
-
-// isHostName reports whether s is a syntactically valid DNS host name
-// (and not a malformed IPv4 address such as 300.1.1.1).
-func isHostName(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	labels := strings.Split(strings.TrimSuffix(s, "."), ".")
-	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
-		return false // a numeric top-level label is a mistyped address
-	}
-	for _, label := range labels {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // ReadSpecFile reads access specs from path, one per line; blank lines

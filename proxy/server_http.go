@@ -60,16 +60,26 @@ func (s *Server) httpConnect(ctx context.Context, c *pipe.Conn, q RequestHead, r
 		writeStatus(c, http.StatusBadRequest, nil, err)
 		return nil, r.fail(err)
 	}
+	up, err := s.httpDial(ctx, c, t, r)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := ResponseHead{Code: http.StatusOK, Reason: "Connection established"}.Append(nil)
+	if _, err := c.Write(b); err != nil {
+		up.Close()
+		return nil, r.fail(err)
+	}
+	return up, nil
+}
+
+// httpDial connects to t for an HTTP client, answering it with the
+// status of a failure.
+func (s *Server) httpDial(ctx context.Context, c *pipe.Conn, t Target, r *request) (*pipe.Conn, error) {
 	r.target = t
 	endHandshake(c)
 	up, err := s.connect(ctx, t)
 	if err != nil {
 		writeStatus(c, httpStatus(err), nil, err)
-		return nil, r.fail(err)
-	}
-	b, _ := ResponseHead{Code: http.StatusOK, Reason: "Connection established"}.Append(nil)
-	if _, err := c.Write(b); err != nil {
-		up.Close()
 		return nil, r.fail(err)
 	}
 	return up, nil
@@ -100,12 +110,9 @@ func (s *Server) httpForward(ctx context.Context, c *pipe.Conn, q RequestHead, r
 		}
 	}
 	t, _ := ParseTarget(net.JoinHostPort(u.Hostname(), strconv.Itoa(port)))
-	r.target = t
-	endHandshake(c)
-	up, err := s.connect(ctx, t)
+	up, err := s.httpDial(ctx, c, t, r)
 	if err != nil {
-		writeStatus(c, httpStatus(err), nil, err)
-		return nil, r.fail(err)
+		return nil, err
 	}
 	head := RequestHead{Method: q.Method, Target: u.RequestURI(), Proto: q.Proto, Header: forwardHeader(q.Header, u.Host)}
 	b, err := head.Append(nil)

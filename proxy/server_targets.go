@@ -9,6 +9,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"sockit/addr"
 )
 
 // Rule matches targets: by host name (Name), or by address (Prefix, a
@@ -83,7 +85,10 @@ func ParseRule(s string) (Rule, error) {
 		if p.Addr().Zone() != "" {
 			return bad("zones are not allowed")
 		}
-		r.Prefix = unmapPrefix(p).Masked()
+		if p.Addr().Is4In6() {
+			return bad("write an IPv4-mapped prefix as IPv4")
+		}
+		r.Prefix = p.Masked()
 		return r, nil
 	}
 	if strings.Contains(host, "/") {
@@ -98,43 +103,11 @@ func ParseRule(s string) (Rule, error) {
 		return r, nil
 	}
 	name := strings.ToLower(strings.TrimSuffix(host, "."))
-	if !validName(strings.TrimPrefix(name, "*.")) {
+	if !addr.IsHostName(strings.TrimPrefix(name, "*.")) {
 		return bad("not an address, prefix or host name")
 	}
 	r.Name = name
 	return r, nil
-}
-
-// unmapPrefix turns an IPv4-mapped IPv6 prefix into its IPv4 form.
-func unmapPrefix(p netip.Prefix) netip.Prefix {
-	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
-		return netip.PrefixFrom(a.Unmap(), p.Bits()-96)
-	}
-	return p
-}
-
-// validName reports a syntactically valid host name, not a malformed
-// IPv4 address (300.1.1.1).
-func validName(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	labels := strings.Split(s, ".")
-	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
-		return false
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(l); i++ {
-			c := l[i]
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // matchName reports whether r matches the host name name (lower case,
