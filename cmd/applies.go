@@ -51,8 +51,17 @@ var inaptRules = []inapt{
 	{flags: []string{"reconnect", "retry", "retry-delay", "connect-timeout"}, when: onUDP,
 		why:  "is about establishing a connection, and UDP sends without one",
 		hint: "--idle-timeout bounds the wait for replies"},
-	{flags: []string{"exec", "sh-exec", "keep-open"}, when: onUDP,
-		why: "is not available for UDP yet"},
+	{flags: []string{"exec", "sh-exec"}, when: func(c *cli.Context, s site) bool { return s.udp && !c.Bool("keep-open") },
+		why:  "with UDP needs -k: it runs a program per peer's session",
+		hint: "listen -u -k -e CMD runs CMD for each peer; its output goes to that peer"},
+	{flags: []string{"session-timeout"}, when: func(_ *cli.Context, s site) bool { return !s.udp },
+		why:  "applies only to UDP sessions",
+		hint: "--idle-timeout ends a quiet TCP connection"},
+	{flags: []string{"idle-timeout"}, when: func(c *cli.Context, s site) bool { return s.udp && (c.Bool("keep-open") || c.Command.Name == "relay") },
+		why:  "does not apply to UDP sessions: --session-timeout ends a quiet peer's session",
+		hint: "--session-timeout DURATION (60s if not given)"},
+	{flags: []string{"once", "datagram-size"}, when: func(c *cli.Context, s site) bool { return s.udp && c.Command.Name == "relay" },
+		why: "does not apply to a UDP relay: it serves every client's session, forwarding each datagram as it came"},
 	{flags: []string{"datagram-size"}, when: func(_ *cli.Context, s site) bool { return !s.udp },
 		why:  "applies only to UDP",
 		hint: "-u makes every bare address UDP, as udp: in front does"},
@@ -154,7 +163,7 @@ func (r inapt) error(c *cli.Context, f string) error {
 // The sides of a relay a flag acts on: the listener (FROM) only, the
 // dialler (each TO) only, or, for the flags listed in neither, both.
 var (
-	fromSideFlags = []string{"addr-file", "mode", "allow-uid", "allow", "deny", "allow-file", "deny-file", "max-conns", "accept-proxy", "cert", "key", "alpn", "sni", "client-ca"}
+	fromSideFlags = []string{"addr-file", "mode", "allow-uid", "allow", "deny", "allow-file", "deny-file", "max-conns", "accept-proxy", "cert", "key", "alpn", "sni", "client-ca", "session-timeout"}
 	toSideFlags   = []string{"connect-timeout", "source", "send-proxy", "route", "ca", "server-name", "pin", "insecure", "to-cert", "to-key"}
 )
 

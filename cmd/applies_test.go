@@ -30,7 +30,7 @@ var flagScopes = map[string]flagScope{
 	"source": {"tp", "d"}, "source-port": {"tp", "d"},
 	"mode":      {"u", "l"},
 	"allow-uid": {"ua", "l"},
-	"addr-file": {"tuap", "l"}, "sni": {"tua", "l"}, "client-ca": {"tua", "l"}, "keep-open": {"tua", "l"},
+	"addr-file": {"tuap", "l"}, "sni": {"tua", "l"}, "client-ca": {"tua", "l"}, "keep-open": {"tuap", "l"},
 	"ca": {"tua", "d"}, "server-name": {"tua", "d"}, "pin": {"tua", "d"}, "insecure": {"tua", "d"},
 	"connect-timeout": {"tua", "d"}, "retry": {"tua", "d"}, "retry-delay": {"tua", "d"}, "reconnect": {"tua", "d"},
 	// streams only: not UDP
@@ -38,8 +38,15 @@ var flagScopes = map[string]flagScope{
 	"broker": {"tua", "dl"}, "chat": {"tua", "dl"}, "accept-proxy": {"tua", "dl"}, "exec": {"tua", "dl"}, "sh-exec": {"tua", "dl"},
 	"tls": {"tua", "dl"}, "cert": {"tua", "dl"}, "key": {"tua", "dl"}, "alpn": {"tua", "dl"}, "handshake-timeout": {"tua", "dl"},
 	"send-proxy": {"tua", "dl"}, "route": {"tua", "dl"}, "to-cert": {"tua", "dl"}, "to-key": {"tua", "dl"},
-	"datagram-size": {"p", "dl"},
-	"max-conns":     {"tua", "dl"}, // its sample gives -k, not served for UDP yet
+	"datagram-size":   {"p", "dl"},
+	"session-timeout": {"p", "l"},
+}
+
+// relayFlagScopes are the flags whose scope differs in relay: a UDP
+// relay serves sessions (--session-timeout, not --idle-timeout; no
+// --once) and forwards datagrams as they came (no --datagram-size).
+var relayFlagScopes = map[string]flagScope{
+	"idle-timeout": {"tua", "dl"}, "once": {"tua", "dl"}, "datagram-size": {"", ""},
 }
 
 // TestFlagsApply walks every command, every flag it takes, every address
@@ -209,6 +216,11 @@ func (f *applyFixture) sample(t *testing.T, cmd *cli.Command, flag string) []str
 		return []string{"--color", "never"}
 	case "keepalive", "idle-timeout":
 		return []string{"--" + flag, "1m"}
+	case "session-timeout":
+		if has("keep-open") {
+			return []string{"--session-timeout", "1m", "-k"}
+		}
+		return []string{"--session-timeout", "1m"}
 	case "datagram-size":
 		return []string{"--datagram-size", "512"}
 	case "send-buffer", "recv-buffer":
@@ -335,6 +347,9 @@ func (f *applyFixture) check(t *testing.T, cmd *cli.Command, name string, path [
 		args = append(args, f.file)
 	}
 	scope, limited := flagScopes[flag]
+	if rs, ok := relayFlagScopes[flag]; ok && name == "relay" {
+		scope, limited = rs, true
+	}
 	want := 1 // past the checks, failing on the network
 	if limited && (!strings.ContainsRune(scope.kinds, rune(kind)) || !strings.ContainsRune(scope.roles, rune(checkRole))) {
 		want = exitUsage
@@ -377,10 +392,10 @@ func (f *applyFixture) check(t *testing.T, cmd *cli.Command, name string, path [
 // flags of the TOs.
 func (f *applyFixture) relaySample(sample []string, kind byte, flag, from string) ([]string, byte) {
 	to := f.refused[kind]
-	if kind == 't' && flag == "6" {
+	if (kind == 't' || kind == 'p') && flag == "6" {
 		to = f.refused6
 	}
-	if kind != 't' {
+	if kind != 't' && kind != 'p' {
 		to = "unix:" + to
 	}
 	var args []string

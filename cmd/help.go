@@ -29,7 +29,7 @@ func groupOf(name string) string {
 	case "no-shutdown", "half-open", "send-only", "recv-only", "crlf":
 		return "end of stream"
 	case "keep-open", "broker", "chat", "max-conns", "allow", "deny", "allow-file", "deny-file",
-		"accept-proxy", "send-proxy", "exec", "sh-exec", "once", "balance", "route":
+		"accept-proxy", "send-proxy", "exec", "sh-exec", "once", "balance", "route", "session-timeout":
 		return "server"
 	case "mode", "allow-uid":
 		return "Unix socket"

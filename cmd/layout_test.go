@@ -39,8 +39,9 @@ var allowedImports = map[string][]string{
 	// sockit proxy; it imports nothing of ours but pipe (and addr's
 	// host-name check, for the server's target rules).
 	"proxy": {"pipe", "addr"},
-	// udp is the datagram socket of connect, listen, echo and relay -u;
-	// it reports through pipe's events and taps and binds an addr.Addr.
+	// udp is the datagram socket of connect, listen, echo and relay -u,
+	// and the session table of listen -u -k and relay; it reports
+	// through pipe's events and taps and binds an addr.Addr.
 	"udp": {"pipe", "addr"},
 }
 

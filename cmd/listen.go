@@ -39,8 +39,15 @@ each client's bytes to the others; --chat does so line by line, naming
 the sender. --exec and --sh-exec run a program per connection instead.
 Peers refused by --allow, --deny or --max-conns are closed before a byte
 is read. --accept-proxy reads a PROXY protocol header (v1 or v2) first
-and serves the connection as from the client it names.`,
-		Flags:  flagsOf(commonFlags(), udpFlags(), listenFlags(), streamFlags(), keepOpenFlags(), limitFlags(), unixFlags(), execFlags(), sessionFlags(), tlsServerFlags()),
+and serves the connection as from the client it names.
+
+With -u (UDP), the first peer's datagram starts the one session. With
+-u -k every peer (address and port) is a session of its own: stdin goes
+to every live session, datagram by datagram, and every session's
+datagrams go to stdout; -e/-c run a program per session. A session ends
+after --session-timeout without a datagram from its peer; --max-conns
+caps the live sessions.`,
+		Flags:  flagsOf(commonFlags(), udpFlags(), listenFlags(), streamFlags(), keepOpenFlags(), limitFlags(), unixFlags(), execFlags(), sessionFlags(), udpSessionFlags(), tlsServerFlags()),
 		Action: e.listen,
 	}
 }
@@ -51,9 +58,6 @@ func (e *env) listen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.Kind == addr.UDP {
-		return e.listenUDP(c, a, sock)
-	}
 	jo, x, err := e.session(c)
 	if err != nil {
 		return err
@@ -61,6 +65,15 @@ func (e *env) listen(c *cli.Context) error {
 	keep, err := keepOpen(c)
 	if err != nil {
 		return err
+	}
+	if err := checkSessions(c, a, keep); err != nil {
+		return err
+	}
+	switch {
+	case a.Kind == addr.UDP && keep:
+		return e.listenUDPSessions(c, a, sock, x)
+	case a.Kind == addr.UDP:
+		return e.listenUDP(c, a, sock)
 	}
 	lim, err := limitsFrom(c)
 	if err != nil {

@@ -291,6 +291,27 @@ An ICMP port unreachable from the peer is "connection refused", exit 1.
 datagrams from other peers are dropped, each such peer with a reject
 event.
 .IP \(bu 2
+\fBlisten \-u \-k\fR: every peer (address and port) is a session,
+sorted by sockit on one unconnected socket; every session's datagrams go
+to stdout, stdin goes to every live session datagram by datagram. A
+session ends after \fB\-\-session\-timeout\fR (default 60s; 0: never)
+without a datagram from its peer, with a close event counting datagrams
+and bytes each way. \fB\-\-max\-conns\fR caps the live sessions, and a
+new peer beyond it, or one \fB\-\-allow\fR/\fB\-\-deny\fR refuse, is
+dropped with a reject event, its payload unused.
+.IP \(bu 2
+\fB\-e\fR/\fB\-c\fR with \fBlisten \-u \-k\fR: a program per
+session, the session's datagrams its stdin, each read of its stdout one
+datagram to that peer. The program's exit ends the session; the
+session's timeout closes the program's stdin, and a program still
+running 2s later is stopped (SIGTERM, then SIGKILL).
+.IP \(bu 2
+\fBrelay udp:\fR\fIFROM\fR \fBudp:\fR\fITO\fR (or \fBrelay \-u\fR): a
+session per client, each with a socket of its own connected to a TO
+(\fB\-\-balance\fR chooses), so replies go back to that client alone;
+\fB\-\-session\-timeout\fR and \fB\-\-max\-conns\fR as above. Both
+sides are UDP or neither.
+.IP \(bu 2
 \fB\-x\fR dumps each datagram with its number and length, offsets from
 its start; the close event counts datagrams and bytes each way.
 .IP \(bu 2

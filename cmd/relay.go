@@ -55,7 +55,12 @@ protocol header naming the client; --accept-proxy reads one from each
 client first (behind haproxy or another relay).
 
 Socket flags (--nodelay, --keepalive, buffers) apply to both sides; -o
-and -x log each relayed session once, from the client's side.`,
+and -x log each relayed session once, from the client's side.
+
+UDP (udp:FROM udp:TO, or -u): every client is a session with a socket
+of its own connected to a TO, so the replies go back to that client
+alone; a session ends after --session-timeout without a datagram from
+its client. Both sides are UDP or neither.`,
 		Flags:  relayFlags(),
 		Action: e.relay,
 	}
@@ -95,16 +100,22 @@ func (e *env) relay(c *cli.Context) error {
 		if tos[i], err = parseAddress(c, []string{s}, false); err != nil {
 			return err
 		}
-		toSites[i] = site{unix: tos[i].Kind == addr.Unix, abstract: tos[i].Abstract()}
+		toSites[i] = siteOf(tos[i], false)
+	}
+	if err := checkRelayKinds(c, from, tos); err != nil {
+		return err
 	}
 	for _, r := range routes {
-		toSites = append(toSites, site{unix: r.to.Kind == addr.Unix, abstract: r.to.Abstract()})
+		toSites = append(toSites, siteOf(r.to, false))
 	}
-	if err := checkRelayApplies(c, site{unix: from.Kind == addr.Unix, abstract: from.Abstract(), listening: true}, toSites); err != nil {
+	if err := checkRelayApplies(c, siteOf(from, true), toSites); err != nil {
 		return err
 	}
 	if err := checkRelayTLS(c, from, tos, len(routes) > 0); err != nil {
 		return err
+	}
+	if from.Kind == addr.UDP {
+		return e.relayUDP(c, sock, from, tos)
 	}
 	sendProxy, err := sendProxyFrom(c)
 	if err != nil {

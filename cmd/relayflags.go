@@ -44,7 +44,7 @@ func relayFlags() []cli.Flag {
 		&cli.StringFlag{Name: "to-cert", Usage: "client certificate `FILE` (PEM) to present to a tls: TO"},
 		&cli.StringFlag{Name: "to-key", Usage: "private key `FILE` (PEM) for --to-cert"},
 	)
-	return flagsOf(commonFlags(), listenFlags(), own, relayRouteFlags(), limitFlags(), unixFlags(), session, tlsFlags)
+	return flagsOf(commonFlags(), listenFlags(), own, relayRouteFlags(), limitFlags(), udpSessionFlags(), unixFlags(), session, tlsFlags)
 }
 
 // relayTLSUsage rewords a TLS flag's help to name the side it acts on.

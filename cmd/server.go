@@ -21,6 +21,7 @@ import (
 	"sockit/listen"
 	"sockit/pipe"
 	"sockit/serve"
+	"sockit/udp"
 )
 
 // limitFlags are on every command that accepts connections.
@@ -94,6 +95,10 @@ func rejectWhy(err error) error {
 	var cl *listen.ConnLimitError
 	if errors.As(err, &cl) {
 		return fmt.Errorf("too many connections (--max-conns %d)", cl.MaxConns)
+	}
+	var sl *udp.SessionLimitError
+	if errors.As(err, &sl) {
+		return fmt.Errorf("too many sessions (--max-conns %d)", sl.MaxSessions)
 	}
 	return err
 }

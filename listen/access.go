@@ -28,15 +28,26 @@ func (a Access) Permits(addr net.Addr) (bool, string) {
 	if len(a.Allow) == 0 && len(a.Deny) == 0 {
 		return true, ""
 	}
-	ta, ok := addr.(*net.TCPAddr)
-	if !ok {
+	var raw net.IP
+	switch ta := addr.(type) {
+	case *net.TCPAddr:
+		raw = ta.IP
+	case *net.UDPAddr:
+		raw = ta.IP
+	default:
 		return true, ""
 	}
-	ip, ok := netip.AddrFromSlice(ta.IP)
+	ip, ok := netip.AddrFromSlice(raw)
 	if !ok {
 		return false, "no address"
 	}
-	ip = ip.Unmap()
+	return a.PermitsIP(ip)
+}
+
+// PermitsIP is [Access.Permits] for a peer known by its IP address (a
+// UDP datagram's sender).
+func (a Access) PermitsIP(ip netip.Addr) (bool, string) {
+	ip = ip.Unmap().WithZone("")
 	for _, p := range a.Deny {
 		if p.Contains(ip) {
 			return false, "denied by " + p.String()

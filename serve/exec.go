@@ -132,6 +132,8 @@ func addrEnv(prefix string, addr net.Addr) []string {
 	switch a := addr.(type) {
 	case *net.TCPAddr:
 		host, port = a.IP.String(), strconv.Itoa(a.Port)
+	case *net.UDPAddr:
+		host, port = a.IP.String(), strconv.Itoa(a.Port)
 	case *net.UnixAddr:
 		host = a.Name
 	}

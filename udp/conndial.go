@@ -40,17 +40,28 @@ func Dial(ctx context.Context, network string, laddr, raddr *net.UDPAddr, host s
 // [Conn.UDPConn]. It reports no event: the caller knows when the
 // address is ready to tell.
 func Listen(ctx context.Context, a addr.Addr, o pipe.Options) (*Conn, error) {
+	raw, err := Bind(ctx, a, o)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Wrap(raw, o)
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Bind opens an unconnected UDP socket on a (port 0: a free port) with
+// o's buffer sizes (o.Control sets them before the bind): the socket of
+// a [Server], which sorts the peers itself, or of [Listen]'s Conn.
+func Bind(ctx context.Context, a addr.Addr, o pipe.Options) (*net.UDPConn, error) {
 	lc := net.ListenConfig{Control: o.Control}
 	pc, err := lc.ListenPacket(ctx, a.Network(), a.HostPort())
 	if err != nil {
 		return nil, err
 	}
-	c, err := Wrap(pc.(*net.UDPConn), o)
-	if err != nil {
-		pc.Close()
-		return nil, err
-	}
-	return c, nil
+	return pc.(*net.UDPConn), nil
 }
 
 // AwaitPeer waits on a listening Conn for the first datagram from a peer

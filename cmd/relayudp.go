@@ -1,0 +1,64 @@
+package cmd
+
+// relay udp:FROM udp:TO: a session per client, each with a socket of its
+// own to an upstream.
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/urfave/cli/v2"
+
+	"sockit/addr"
+	"sockit/pipe"
+)
+
+// checkRelayKinds fails when relay's sides mix UDP with TCP or Unix
+// sockets: datagrams and streams do not map onto each other.
+func checkRelayKinds(c *cli.Context, from addr.Addr, tos []addr.Addr) error {
+	for _, to := range tos {
+		if (from.Kind == addr.UDP) != (to.Kind == addr.UDP) {
+			e := usagef(commandName(c), "can't relay %s to %s: both sides must be UDP, or neither", from, to)
+			e.hints = []string{"relay -u FROM TO... makes every address UDP"}
+			return e
+		}
+	}
+	return nil
+}
+
+// relayUDP is relay with UDP sides: every client of from is a session
+// with a connected socket of its own to one of tos (chosen by
+// --balance), and the replies on it go back to that client.
+func (e *env) relayUDP(c *cli.Context, sock pipe.Options, from addr.Addr, tos []addr.Addr) error {
+	roundRobin, err := balanceFrom(c)
+	if err != nil {
+		return err
+	}
+	srv, closeLogs, err := e.udpServer(c, sock)
+	if err != nil {
+		return err
+	}
+	defer closeLogs()
+	dsock := sock // the session's events and taps speak for the upstream side
+	dsock.OnEvent, dsock.Tap, dsock.IdleTimeout = nil, nil, 0
+	b, err := e.balancer(c, tos, dsock, roundRobin)
+	if err != nil {
+		return err
+	}
+	if srv.Conn, err = e.bindUDP(c, from, sock); err != nil {
+		return err
+	}
+	return srv.Relay(c.Context, func(ctx context.Context) (*net.UDPConn, error) {
+		up, to, err := b.Dial(ctx)
+		if err != nil {
+			return nil, err
+		}
+		uc, ok := up.NetConn().(*net.UDPConn)
+		if !ok {
+			up.Close()
+			return nil, fmt.Errorf("%s: not a UDP socket", to)
+		}
+		return uc, nil
+	})
+}
