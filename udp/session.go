@@ -5,9 +5,9 @@ package udp
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,7 +47,7 @@ type SessionOptions struct {
 type SessionLimitError struct{ MaxSessions int }
 
 func (e *SessionLimitError) Error() string {
-	return fmt.Sprintf("too many sessions (at most %d at once)", e.MaxSessions)
+	return "too many sessions (at most " + strconv.Itoa(e.MaxSessions) + " at once)"
 }
 
 // Session is one peer (address and port) of a UDP server, from its

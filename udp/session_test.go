@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,22 +43,10 @@ func (e *events) named(name string) []pipe.Event {
 }
 
 // fakeClock is a table clock the test moves.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Duration
-}
+type fakeClock struct{ now atomic.Int64 }
 
-func (c *fakeClock) get() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.now += d
-	c.mu.Unlock()
-}
+func (c *fakeClock) get() time.Duration  { return time.Duration(c.now.Load()) }
+func (c *fakeClock) add(d time.Duration) { c.now.Add(int64(d)) }
 
 // clockedTable is a table on a fake clock; the real timer never fires
 // within a test (an hour's timeout), so the test ends sessions with
