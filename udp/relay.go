@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"syscall"
 )
 
 // Relay serves each session with a socket of its own to an upstream,
@@ -42,7 +43,7 @@ func (s *Server) Relay(ctx context.Context, dial func(ctx context.Context) (*net
 			return nil // its dial failed: the session has ended
 		}
 		if _, err := up.Write(p); err != nil && !errors.Is(err, net.ErrClosed) {
-			s.table.emitError(ss, err) // refused: the upstream's port was unreachable
+			s.table.emitError(ss, upstreamErr(up, err))
 		}
 		return nil
 	})
@@ -57,8 +58,18 @@ func (s *Server) relayReplies(ss *Session, up *net.UDPConn, wg *sync.WaitGroup) 
 		if err := s.send(ss, p); err != nil && !errors.Is(err, net.ErrClosed) {
 			s.table.emitError(ss, err)
 		}
-	}, func(err error) { s.table.emitError(ss, err) })
+	}, func(err error) { s.table.emitError(ss, upstreamErr(up, err)) })
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		s.table.End(ss, err)
 	}
+}
+
+// upstreamErr names an ICMP port unreachable after the upstream that
+// sent it: for one datagram the session goes on (the next may find the
+// port open).
+func upstreamErr(up *net.UDPConn, err error) error {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return &RefusedError{Peer: up.RemoteAddr(), Err: err}
+	}
+	return err
 }

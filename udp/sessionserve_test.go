@@ -3,6 +3,7 @@ package udp
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -212,5 +213,27 @@ func TestRelaySessions(t *testing.T) {
 	conns := ev.named(pipe.EventConnection)
 	if len(conns) != 2 || conns[0].Upstream.String() != up.LocalAddr().String() {
 		t.Errorf("connection events %+v: want 2 naming the upstream", conns)
+	}
+}
+
+func TestRelayDialFails(t *testing.T) {
+	ev := newEvents()
+	srv := &Server{Conn: listenLoopback(t), Sessions: SessionOptions{OnEvent: ev.observe}}
+	dials := 0
+	serveInBackground(t, func(ctx context.Context) error {
+		return srv.Relay(ctx, func(ctx context.Context) (*net.UDPConn, error) {
+			dials++
+			return nil, errors.New("no upstream")
+		})
+	})
+	a := dialLoopback(t, srv.Conn.LocalAddr())
+	send(t, a, "one")
+	send(t, a, "two") // a new session, a new dial
+	for len(ev.named(pipe.EventClose)) < 2 {
+		<-ev.c
+	}
+	errs, conns := ev.named(pipe.EventError), ev.named(pipe.EventConnection)
+	if dials != 2 || len(errs) != 2 || errs[0].Err.Error() != "no upstream" || len(conns) != 2 || conns[0].Upstream != nil {
+		t.Errorf("%d dials, errors %+v, connections %+v: want two of each, with no upstream", dials, errs, conns)
 	}
 }
