@@ -105,6 +105,7 @@ var commandDocs = map[string]commandDoc{
 		"sockit listen -k 8080 --chat                    # a line-based chat room",
 		"sockit listen -k 2222 --allow 10.0.0.0/8 -e /bin/cat",
 		"sockit listen tls:8443 --cert c.pem --key k.pem",
+		"sockit listen -u -k 5140 -v                     # every UDP peer a session; stdin to all",
 	}},
 	"echo": {examples: []string{
 		"sockit echo 7777",
@@ -131,6 +132,7 @@ var commandDocs = map[string]commandDoc{
 		"sockit relay tls:443 127.0.0.1:8080 --cert c.pem --key k.pem",
 		"sockit relay 5432 unix:/run/postgresql/.s.PGSQL.5432",
 		"sockit relay 8080 a:80 b:80 --balance round-robin",
+		"sockit relay -u 53 10.0.0.2:53                  # UDP: a socket per client",
 	}},
 	"proxy": {examples: []string{
 		"sockit proxy 127.0.0.1:1080                     # SOCKS5, SOCKS4/4a and HTTP for this host",
