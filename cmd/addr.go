@@ -75,4 +75,4 @@ func parseAddress(c *cli.Context, args []string, listening bool) (addr.Addr, err
 
 // servesUDP are the commands that take a UDP address (udp:, -u), by
 // names as commandName gives them.
-var servesUDP = map[string]bool{"connect": true, "listen": true, "relay": true}
+var servesUDP = map[string]bool{"connect": true, "listen": true, "relay": true, "echo": true}

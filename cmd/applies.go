@@ -62,6 +62,13 @@ var inaptRules = []inapt{
 		hint: "--session-timeout DURATION (60s if not given)"},
 	{flags: []string{"once", "datagram-size"}, when: func(c *cli.Context, s site) bool { return s.udp && c.Command.Name == "relay" },
 		why: "does not apply to a UDP relay: it serves every client's session, forwarding each datagram as it came"},
+	{flags: []string{"max-conns", "idle-timeout"}, when: echoUDP,
+		why: "can't be used with echo -u: a UDP echo server has no connections to count or time out"},
+	{flags: []string{"allow", "deny", "allow-file", "deny-file"}, when: echoUDP,
+		why:  "can't be used with echo -u: it answers every sender",
+		hint: "a firewall rule keeps unwanted senders out"},
+	{flags: []string{"datagram-size"}, when: echoUDP,
+		why: "can't be used with echo -u: every datagram comes back whole, up to 65,507 bytes"},
 	{flags: []string{"datagram-size"}, when: func(_ *cli.Context, s site) bool { return !s.udp },
 		why:  "applies only to UDP",
 		hint: "-u makes every bare address UDP, as udp: in front does"},
@@ -107,6 +114,9 @@ var inaptRules = []inapt{
 func onUnix(_ *cli.Context, s site) bool { return s.unix }
 
 func onUDP(_ *cli.Context, s site) bool { return s.udp }
+
+// echoUDP is a condition: sockit echo on a UDP address.
+func echoUDP(c *cli.Context, s site) bool { return s.udp && commandName(c) == "echo" }
 
 // dialsToo reports a listening command that dials for its clients
 // (proxy: its --connect-timeout bounds each dial of a target).

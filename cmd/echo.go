@@ -3,6 +3,7 @@ package cmd
 import (
 	"github.com/urfave/cli/v2"
 
+	"sockit/addr"
 	"sockit/listen"
 	"sockit/serve"
 )
@@ -28,6 +29,9 @@ func (e *env) echo(c *cli.Context) error {
 	sock, a, err := e.begin(c, true)
 	if err != nil {
 		return err
+	}
+	if a.Kind == addr.UDP {
+		return e.echoUDP(c, a, sock)
 	}
 	lim, err := limitsFrom(c)
 	if err != nil {
