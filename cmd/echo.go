@@ -18,7 +18,13 @@ serving any number of clients at once, until SIGINT or SIGTERM (exit 130
 or 143). When a client half-closes, its echo ends with a half-close too.
 --max-conns, --allow and --deny limit who is served; --accept-proxy
 takes each client's address from the PROXY protocol header it must
-begin with.`,
+begin with.
+
+On a UDP address (udp:, -u) every datagram goes back to its sender as it
+came, an empty one as an empty one, for any number of senders at once;
+datagrams are read and sent in batches (recvmmsg and sendmmsg on Linux).
+There are no connections to limit: --max-conns, --allow, --deny and
+--idle-timeout do not apply.`,
 		Flags:  flagsOf(commonFlags(), udpFlags(), listenFlags(), limitFlags(), unixFlags(), tlsServerFlags()),
 		Action: e.echo,
 	}

@@ -111,6 +111,7 @@ var commandDocs = map[string]commandDoc{
 		"sockit echo 7777",
 		"sockit echo 127.0.0.1:0 --addr-file addr --max-conns 100",
 		"sockit echo tls:7443                            # a throwaway certificate, fingerprint on stderr",
+		"sockit echo -u 7777                             # every datagram back to its sender",
 	}},
 	"send": {examples: []string{
 		"sockit send receiver:9000 big.iso photos/       # files and directories",
