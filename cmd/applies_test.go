@@ -49,6 +49,9 @@ var relayFlagScopes = map[string]flagScope{
 	"idle-timeout": {"tua", "dl"}, "once": {"tua", "dl"}, "datagram-size": {"", ""},
 }
 
+// echoUDPRefused are the flags echo takes for TCP that echo -u refuses.
+var echoUDPRefused = []string{"max-conns", "idle-timeout", "allow", "deny", "allow-file", "deny-file", "datagram-size"}
+
 // TestFlagsApply walks every command, every flag it takes, every address
 // kind and role: a flag that cannot apply there is exit 2, and one that
 // can gets past the checks to the network (which fails here: the address
@@ -353,6 +356,9 @@ func (f *applyFixture) check(t *testing.T, cmd *cli.Command, name string, path [
 	want := 1 // past the checks, failing on the network
 	if limited && (!strings.ContainsRune(scope.kinds, rune(kind)) || !strings.ContainsRune(scope.roles, rune(checkRole))) {
 		want = exitUsage
+	}
+	if name == "echo" && kind == 'p' && slices.Contains(echoUDPRefused, flag) {
+		want = exitUsage // a UDP echo server keeps no connections or sessions
 	}
 	if name == "proxy" && flag == "connect-timeout" {
 		want = 1 // a proxy listens, and dials its clients' targets

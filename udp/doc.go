@@ -15,6 +15,9 @@
 // included. UDP has no end of stream: once the input ends, Join keeps
 // receiving until no datagram has come for a while, then returns.
 //
-// The package imports the standard library, pipe and addr; it never
-// prints.
+// [Echo] is echo -u: every datagram back to its sender, many senders at
+// once, read and sent in batches (recvmmsg and sendmmsg on Linux).
+//
+// The package imports the standard library, pipe and addr, and
+// golang.org/x/net/ipv4 and ipv6 for the batches; it never prints.
 package udp

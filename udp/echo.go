@@ -1,8 +1,3 @@
-// Package udp is sockit's datagram side: UDP sockets and what serves
-// them. [Echo] sends every datagram back to its sender, in batches.
-//
-// Besides the standard library and x/sys it imports golang.org/x/net/ipv4
-// and ipv6, for recvmmsg and sendmmsg.
 package udp
 
 import (
