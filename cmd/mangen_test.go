@@ -311,6 +311,12 @@ session per client, each with a socket of its own connected to a TO
 (\fB\-\-balance\fR chooses), so replies go back to that client alone;
 \fB\-\-session\-timeout\fR and \fB\-\-max\-conns\fR as above. Both
 sides are UDP or neither.
+\fBecho \-u\fR: every datagram goes back to its sender as it came (an
+empty one as an empty one, up to 65507 bytes), for any number of senders
+at once, read and sent in batches (recvmmsg and sendmmsg); a sender gone
+away (an ICMP error) never stops it. It keeps no sessions:
+\fB\-\-max\-conns\fR, \fB\-\-allow\fR, \fB\-\-deny\fR,
+\fB\-\-idle\-timeout\fR and \fB\-\-datagram\-size\fR are usage errors there.
 .IP \(bu 2
 \fB\-x\fR dumps each datagram with its number and length, offsets from
 its start; the close event counts datagrams and bytes each way.
