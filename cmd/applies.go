@@ -82,7 +82,9 @@ var inaptRules = []inapt{
 		hint: "an abstract socket serves your own user and root; --allow-uid UID adds others"},
 	{flags: roleFlags(listenFlags(), unixFlags(), tlsServerFlags()), when: func(_ *cli.Context, s site) bool { return !s.listening },
 		why: "applies when listening, not when dialling"},
-	{flags: roleFlags(dialFlags(), tlsClientFlags()), when: func(c *cli.Context, s site) bool { return s.listening && !dialsToo(c) },
+	{flags: proxyFlagNames, when: onUnix,
+		why: "reaches TCP addresses, not Unix sockets"},
+	{flags: roleFlags(dialFlags(), tlsClientFlags(), proxyFlags()), when: func(c *cli.Context, s site) bool { return s.listening && !dialsToo(c) },
 		why: "applies when dialling, not when listening"},
 	{flags: []string{"retry-delay"}, when: func(c *cli.Context, _ site) bool { return !c.IsSet("retry") && !c.IsSet("reconnect") },
 		why: "needs --retry N or --reconnect (without them there is no retry to wait for)"},
@@ -174,7 +176,7 @@ func (r inapt) error(c *cli.Context, f string) error {
 // dialler (each TO) only, or, for the flags listed in neither, both.
 var (
 	fromSideFlags = []string{"addr-file", "mode", "allow-uid", "allow", "deny", "allow-file", "deny-file", "max-conns", "accept-proxy", "cert", "key", "alpn", "sni", "client-ca", "session-timeout"}
-	toSideFlags   = []string{"connect-timeout", "source", "send-proxy", "route", "ca", "server-name", "pin", "insecure", "to-cert", "to-key"}
+	toSideFlags   = []string{"connect-timeout", "source", "send-proxy", "route", "ca", "server-name", "pin", "insecure", "to-cert", "to-key", "proxy", "proxy-auth-file", "proxy-ca"}
 )
 
 // checkRelayApplies is checkApplies for relay, which has a listening

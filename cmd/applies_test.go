@@ -32,6 +32,7 @@ var flagScopes = map[string]flagScope{
 	"allow-uid": {"ua", "l"},
 	"addr-file": {"tuap", "l"}, "sni": {"tua", "l"}, "client-ca": {"tua", "l"}, "keep-open": {"tuap", "l"},
 	"ca": {"tua", "d"}, "server-name": {"tua", "d"}, "pin": {"tua", "d"}, "insecure": {"tua", "d"},
+	"proxy": {"t", "d"}, "proxy-auth-file": {"t", "d"}, "proxy-ca": {"t", "d"},
 	"connect-timeout": {"tua", "d"}, "retry": {"tua", "d"}, "retry-delay": {"tua", "d"}, "reconnect": {"tua", "d"},
 	// streams only: not UDP
 	"no-shutdown": {"tua", "dl"}, "half-open": {"tua", "dl"}, "telnet": {"tua", "dl"},
@@ -303,6 +304,12 @@ func (f *applyFixture) sample(t *testing.T, cmd *cli.Command, flag string) []str
 		return []string{"--route", "x.test=127.0.0.1:1"}
 	case "send-proxy":
 		return []string{"--send-proxy", "v2"}
+	case "proxy":
+		return []string{"--proxy", "socks5://" + f.refused['t']}
+	case "proxy-auth-file":
+		return []string{"--proxy", "socks5://" + f.refused['t'], "--proxy-auth-file", f.file}
+	case "proxy-ca":
+		return []string{"--proxy", "https://" + f.refused['t'], "--proxy-ca", f.cert}
 	}
 	t.Fatalf("no sample for --%s: add one, and its scope to flagScopes if it does not apply everywhere", flag)
 	return nil

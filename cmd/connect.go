@@ -38,7 +38,7 @@ from a terminal), each datagram received is written to stdout as it came,
 and after stdin ends sockit keeps receiving until none has come for
 --idle-timeout (2s), then exits 0; an ICMP port unreachable is connection
 refused, exit 1.`,
-		Flags:  flagsOf(commonFlags(), udpFlags(), dialFlags(), reconnectFlags(), streamFlags(), execFlags(), sessionFlags(), tlsClientFlags(), telnetFlags()),
+		Flags:  flagsOf(commonFlags(), udpFlags(), dialFlags(), reconnectFlags(), streamFlags(), execFlags(), sessionFlags(), tlsClientFlags(), proxyFlags(), telnetFlags()),
 		Action: e.connect,
 	}
 }
@@ -108,6 +108,9 @@ func telnetHandshake(then func(context.Context, net.Conn) (net.Conn, error)) fun
 func (e *env) dialer(c *cli.Context, a addr.Addr, sock pipe.Options) (connect.Dialer, error) {
 	d, err := dialerFrom(c, a, sock)
 	if err != nil {
+		return d, err
+	}
+	if d.Via, err = e.proxyHops(c, a, sock); err != nil {
 		return d, err
 	}
 	d.Handshake, err = e.clientHandshake(c, a, sock)

@@ -87,6 +87,12 @@ func eventText(e pipe.Event) string {
 			return fmt.Sprintf("connected%s to %v", id, addrText(e.Remote))
 		}
 		return fmt.Sprintf("connected%s to %v from %v", id, addrText(e.Remote), addrText(e.Local))
+	case pipe.EventProxy:
+		at := ""
+		if e.Remote != nil && !strings.Contains(e.Host, "://"+addrText(e.Remote)) {
+			at = " (" + addrText(e.Remote) + ")"
+		}
+		return fmt.Sprintf("proxy %s%s: tunnel to %s", e.Host, at, e.Detail)
 	case pipe.EventRetry:
 		return fmt.Sprintf("attempt %d failed: %v; retrying in %v", e.Attempt, e.Err, e.Duration)
 	case pipe.EventReconnect:

@@ -112,6 +112,9 @@ func hintsFor(err error) []string {
 	if errors.As(err, &ue) {
 		return ue.hints
 	}
+	if h := proxyHints(err); h != nil {
+		return h
+	}
 	switch {
 	case errors.Is(err, transfer.ErrNotSockit):
 		return []string{"the peer is not a sockit send or recv; --raw sends or takes plain bytes"}

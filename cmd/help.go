@@ -24,7 +24,7 @@ func groupOf(name string) string {
 	switch name {
 	case "4", "6", "nodelay", "keepalive", "idle-timeout", "send-buffer", "recv-buffer",
 		"connect-timeout", "source", "source-port", "retry", "retry-delay", "reconnect",
-		"addr-file", "telnet", "proxy":
+		"addr-file", "telnet", "proxy", "proxy-auth-file", "proxy-ca":
 		return "connection"
 	case "no-shutdown", "half-open", "send-only", "recv-only", "crlf":
 		return "end of stream"
@@ -55,7 +55,7 @@ func tlsNames() []string {
 
 // tcpOnly are the flags that a Unix socket never takes (see inaptRules):
 // ipc's help does not list them.
-var tcpOnly = []string{"4", "6", "nodelay", "keepalive", "source", "source-port", "allow", "deny", "allow-file", "deny-file", "send-proxy", "accept-proxy"}
+var tcpOnly = []string{"4", "6", "nodelay", "keepalive", "source", "source-port", "allow", "deny", "allow-file", "deny-file", "send-proxy", "accept-proxy", "proxy", "proxy-auth-file", "proxy-ca"}
 
 // grouped returns the flags of c that its help lists, by group; own
 // holds the command's own flags. onUnix drops the flags a Unix socket

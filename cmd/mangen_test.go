@@ -354,6 +354,9 @@ a host name resolved: the addresses, in the order they are tried.
 .B connect
 a dial succeeded: the connection number, both addresses, the attempt.
 .TP
+.B proxy
+with \\fB\\-\\-proxy\\fR: a proxy of the chain opened its tunnel: the proxy (its URL without credentials), the host and port asked for.
+.TP
 .B retry
 a dial failed and is tried again: the address, the attempt, the error, the wait.
 .TP

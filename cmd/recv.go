@@ -41,7 +41,7 @@ print escaped (\n, \x1b). -o FILE writes the one file sent to FILE
 FILE. On a terminal, stderr shows a progress bar per file, numbered [n]
 (the sender does not say how many come); elsewhere -v lines; then a
 summary.`,
-		Flags: flagsOf(commonFlags(), listenFlags(), unixFlags(), dialFlags(), transferFlags(), []cli.Flag{
+		Flags: flagsOf(commonFlags(), listenFlags(), unixFlags(), dialFlags(), proxyFlags(), transferFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "connect", Usage: "dial ADDR, where a send --listen waits", DisableDefaultText: true},
 			&cli.BoolFlag{Name: "keep-open", Aliases: []string{"k"}, Usage: "keep receiving transfers until signalled", DisableDefaultText: true},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the one file sent to `FILE` (- for stdout) instead of into DIR"},

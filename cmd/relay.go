@@ -197,6 +197,10 @@ func (e *env) balancer(c *cli.Context, tos []addr.Addr, sock pipe.Options, round
 					return nil, usagef(commandName(c), "bad --source: %v", err)
 				}
 			}
+			var err error
+			if d.Via, err = e.proxyHops(c, a, sock); err != nil {
+				return nil, err
+			}
 		}
 		if a.TLS {
 			h, err := e.clientTLS(c, a, sock, c.String("to-cert"), c.String("to-key"), nil)

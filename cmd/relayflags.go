@@ -44,7 +44,15 @@ func relayFlags() []cli.Flag {
 		&cli.StringFlag{Name: "to-cert", Usage: "client certificate `FILE` (PEM) to present to a tls: TO"},
 		&cli.StringFlag{Name: "to-key", Usage: "private key `FILE` (PEM) for --to-cert"},
 	)
-	return flagsOf(commonFlags(), listenFlags(), own, relayRouteFlags(), limitFlags(), udpSessionFlags(), unixFlags(), session, tlsFlags)
+	return flagsOf(commonFlags(), listenFlags(), own, relayProxyFlags(), relayRouteFlags(), limitFlags(), udpSessionFlags(), unixFlags(), session, tlsFlags)
+}
+
+// relayProxyFlags are the proxy flags, worded for the TOs (the
+// listening side is never proxied).
+func relayProxyFlags() []cli.Flag {
+	fs := proxyFlags()
+	fs[0].(*cli.GenericFlag).Usage = "reach each TCP TO through the proxy at `URL` (the schemes of connect --proxy); repeat for a chain"
+	return fs
 }
 
 // relayTLSUsage rewords a TLS flag's help to name the side it acts on.

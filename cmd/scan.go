@@ -33,7 +33,7 @@ empty datagram: a reply is open, an ICMP port unreachable is closed, and
 silence is open|filtered (an open port may ignore empty datagrams).
 Exit 0 when a port is open, 1 when none is (nothing printed), 2 for bad
 PORTS.`,
-		Flags:  flagsOf(pickFlags(commonFlags(), "verbose", "log-format", "color", "4", "6"), scanFlags()),
+		Flags:  flagsOf(pickFlags(commonFlags(), "verbose", "log-format", "color", "4", "6"), scanFlags(), proxyFlags()),
 		Action: e.scan,
 	}
 }
@@ -84,9 +84,19 @@ func (e *env) scan(c *cli.Context) error {
 		return e
 	}
 	host := strings.TrimSuffix(strings.TrimPrefix(args[0], "["), "]")
-	ips, err := connect.Resolve(c.Context, fam, host, e.diag.observer())
-	if err != nil {
-		return lookupError(host, err)
+	if len(proxyURLs(c)) > 0 {
+		if o.UDP {
+			return usagef(name, "--proxy reaches TCP ports only, not -u's UDP probes")
+		}
+		if o.Dial, err = e.scanVia(c, fam, host); err != nil {
+			return err
+		}
+	}
+	var ips []net.IPAddr
+	if o.Dial == nil {
+		if ips, err = connect.Resolve(c.Context, fam, host, e.diag.observer()); err != nil {
+			return lookupError(host, err)
+		}
 	}
 	start := time.Now()
 	var tally [4]int // by scan.State
@@ -186,8 +196,12 @@ func (d *diag) portEvent(host, proto string, r scan.Result, timeout time.Duratio
 	}
 	why := whyNot(r.Err, timeout)
 	if d.json {
+		remote := "" // through a proxy: the proxy's business
+		if r.Addr.IP != nil {
+			remote = net.JoinHostPort(r.Addr.String(), strconv.Itoa(r.Port))
+		}
 		d.writeJSON(scanJSON{Time: time.Now().Format(time.RFC3339Nano), Event: "port", Host: host, Proto: proto,
-			Remote: net.JoinHostPort(r.Addr.String(), strconv.Itoa(r.Port)), Port: r.Port, State: r.State.String(), Error: why})
+			Remote: remote, Port: r.Port, State: r.State.String(), Error: why})
 		return
 	}
 	line := fmt.Sprintf("%s %d %s", host, r.Port, r.State)
@@ -221,5 +235,9 @@ func (d *diag) scanSummary(host, proto string, ips []net.IPAddr, ports int, tall
 	if proto == "udp" {
 		counts += fmt.Sprintf(", %d open|filtered", tally[scan.OpenFiltered])
 	}
-	d.line(d.cyan, fmt.Sprintf("scanned %d %s ports of %s (%s) in %v: %s", ports, proto, host, strings.Join(addrs, ", "), took.Round(time.Millisecond), counts))
+	via := strings.Join(addrs, ", ")
+	if len(addrs) == 0 {
+		via = "through the proxy"
+	}
+	d.line(d.cyan, fmt.Sprintf("scanned %d %s ports of %s (%s) in %v: %s", ports, proto, host, via, took.Round(time.Millisecond), counts))
 }

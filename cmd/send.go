@@ -36,7 +36,7 @@ holds matches (stdin is not resumable). --raw sends plain bytes for nc
 ([n/N] with many): its rate is the bytes that file moved over its own
 time (bytes a resume kept do not count); elsewhere -v lines; then a
 summary. Ctrl-C says what was complete and how to resume (exit 130).`,
-		Flags: flagsOf(commonFlags(), dialFlags(), listenFlags(), unixFlags(), transferFlags(), []cli.Flag{
+		Flags: flagsOf(commonFlags(), dialFlags(), proxyFlags(), listenFlags(), unixFlags(), transferFlags(), []cli.Flag{
 			&cli.BoolFlag{Name: "listen", Aliases: []string{"l"}, Usage: "listen on ADDR and send to the recv --connect that dials in", DisableDefaultText: true},
 			&cli.StringFlag{Name: "name", Usage: "send the one FILE (or stdin) under `NAME`"},
 			&cli.StringFlag{Name: "rate", Usage: "send at most `RATE` bytes per second (suffixes K, M, G: 500K, 10M)", DefaultText: "no limit"},

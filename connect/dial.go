@@ -17,6 +17,7 @@ import (
 	"sockit/addr"
 	"sockit/ipc"
 	"sockit/pipe"
+	"sockit/proxy"
 )
 
 // maxRetryDelay caps the doubling wait between attempts.
@@ -46,6 +47,12 @@ type Dialer struct {
 	// wrapped (TLS) and returns the connection to use. Its failure is
 	// final: it is not retried.
 	Handshake func(ctx context.Context, c net.Conn) (net.Conn, error)
+	// Via is the chain of proxies to reach a TCP address through: the
+	// first is dialled directly (Timeout, Source and the address's
+	// family apply to it), each next one through the previous, and the
+	// last asked for the address; Handshake then runs end to end with
+	// the address. Nil dials directly.
+	Via []proxy.Hop
 }
 
 // handshakeError marks a failed Handshake, which Dial does not retry.
@@ -104,7 +111,23 @@ func (d Dialer) dialOnce(ctx context.Context, a addr.Addr, attempt int) (*pipe.C
 		}
 		return d.wrap(ctx, raw, a.Path, attempt)
 	}
-	network, host, port := a.Network(), a.Host, strconv.Itoa(a.Port)
+	if len(d.Via) > 0 {
+		raw, err := d.dialVia(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		return d.wrap(ctx, raw, a.Host, attempt)
+	}
+	raw, err := d.dialTCP(ctx, a.Network(), a.Host, a.Port)
+	if err != nil {
+		return nil, err
+	}
+	return d.wrap(ctx, raw, a.Host, attempt)
+}
+
+// dialTCP resolves host and dials its addresses in turn until one
+// connects.
+func (d Dialer) dialTCP(ctx context.Context, network, host string, port int) (net.Conn, error) {
 	ips, err := d.lookup(ctx, network, host)
 	if err != nil {
 		return nil, err
@@ -117,7 +140,7 @@ func (d Dialer) dialOnce(ctx context.Context, a addr.Addr, attempt int) (*pipe.C
 	var firstErr error
 	for _, ip := range ips {
 		// ip.String() keeps the zone: [fe80::1%eth0]:port
-		raw, err := nd.DialContext(ctx, network, net.JoinHostPort(ip.String(), port))
+		raw, err := nd.DialContext(ctx, network, net.JoinHostPort(ip.String(), strconv.Itoa(port)))
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -127,7 +150,7 @@ func (d Dialer) dialOnce(ctx context.Context, a addr.Addr, attempt int) (*pipe.C
 			}
 			continue
 		}
-		return d.wrap(ctx, raw, host, attempt)
+		return raw, nil
 	}
 	return nil, firstErr
 }

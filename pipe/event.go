@@ -11,6 +11,7 @@ const (
 	EventListening  = "listening"  // Local
 	EventLookup     = "lookup"     // Host, Addrs
 	EventConnect    = "connect"    // ID, Local, Remote, Attempt: we dialled and connected
+	EventProxy      = "proxy"      // Host (the proxy, a URL without credentials), Remote (the first proxy's address), Detail (the host:port asked for), Attempt (the hop, from 1): a proxy opened a tunnel
 	EventRetry      = "retry"      // the address dialled (as Host), Attempt, Err, Duration (the wait)
 	EventReconnect  = "reconnect"  // Host, Attempt (failed dials in a row), Err (why the last ended), Unsent, Duration (the wait)
 	EventConnection = "connection" // ID, Local, Remote, Open, Peer, Upstream (relay): a listener accepted

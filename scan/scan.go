@@ -59,6 +59,13 @@ type Options struct {
 	Banner bool
 	// UDP probes with an empty datagram instead of a TCP handshake.
 	UDP bool
+	// Dial, when not nil, opens each TCP probe's connection to port
+	// instead of a direct dial (through a proxy): Scan's addresses are
+	// then ignored, one probe is made per port, and Dial's error decides
+	// the state as a direct dial's would (refused: closed; a timeout or
+	// an unreachable host: filtered; anything else ends the scan).
+	// Timeout bounds each call.
+	Dial func(ctx context.Context, port int) (net.Conn, error)
 }
 
 // Result is one port's state.
@@ -81,6 +88,9 @@ func Scan(ctx context.Context, ips []net.IPAddr, ports []int, o Options, report 
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
+	}
+	if o.Dial != nil && !o.UDP {
+		ips = []net.IPAddr{{}} // one probe per port, through Dial
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -185,8 +195,7 @@ func probePort(ctx context.Context, ips []net.IPAddr, port int, o Options) (Resu
 // probeTCP completes a TCP handshake with r.Addr, reads the banner when
 // asked, and closes.
 func probeTCP(ctx context.Context, r *Result, o Options) error {
-	d := net.Dialer{Timeout: o.Timeout, KeepAlive: -1}
-	c, err := d.DialContext(ctx, "tcp", hostPort(r.Addr, r.Port))
+	c, err := dialTCP(ctx, r, o)
 	if err != nil {
 		return r.failed(ctx, err)
 	}
@@ -198,6 +207,17 @@ func probeTCP(ctx context.Context, r *Result, o Options) error {
 		r.Banner = readBanner(c, o.Timeout)
 	}
 	return nil
+}
+
+// dialTCP opens the probe's connection, directly or through o.Dial.
+func dialTCP(ctx context.Context, r *Result, o Options) (net.Conn, error) {
+	if o.Dial != nil {
+		ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+		return o.Dial(ctx, r.Port)
+	}
+	d := net.Dialer{Timeout: o.Timeout, KeepAlive: -1}
+	return d.DialContext(ctx, "tcp", hostPort(r.Addr, r.Port))
 }
 
 // probeUDP sends an empty datagram to r.Addr and waits for a reply or an
