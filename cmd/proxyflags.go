@@ -171,10 +171,8 @@ func proxyHints(err error) []string {
 	if !errors.As(err, &pe) {
 		return nil
 	}
-	var se *proxy.StatusError
 	switch {
-	case errors.As(err, &se) && se.Code == 407,
-		errors.Is(err, proxy.ErrAuthRequired):
+	case errors.Is(err, proxy.ErrAuthRequired):
 		return []string{"give the proxy's credentials in the URL (http://USER:PASS@HOST:PORT) or, kept out of ps, in --proxy-auth-file FILE"}
 	case errors.Is(err, proxy.ErrAuthRefused):
 		return []string{"check the user name and password given in the --proxy URL or --proxy-auth-file"}
@@ -229,7 +227,7 @@ func scanProxyError(err error) error {
 	case errors.As(err, &re) && errors.Unwrap(re) != nil:
 		return err // refused or unreachable, as a direct dial says it
 	case errors.As(err, &re) || errors.As(err, &se):
-		if errors.Is(err, proxy.ErrAuthRequired) || (se != nil && se.Code == 407) {
+		if errors.Is(err, proxy.ErrAuthRequired) || errors.Is(err, proxy.ErrAuthRefused) {
 			return &hinted{err: flatError{err}, hints: proxyHints(err)}
 		}
 		return refusedError{err}

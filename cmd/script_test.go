@@ -69,6 +69,7 @@ func TestScript(t *testing.T) {
 			"mkfile":    mkFile,
 			"freeport":  freePort,
 			"waitudp":   waitUDP,
+			"waitport":  waitPort,
 			"jsonlines": jsonLines,
 			"screen":    screen,
 		},
@@ -212,6 +213,25 @@ func waitUDP(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		if time.Now().After(deadline) {
 			ts.Fatalf("nothing bound UDP port %d in 10s", port)
+		}
+	}
+}
+
+// waitPort: waitport HOST:PORT — poll (10ms, 10s deadline) until a TCP
+// connection to HOST:PORT succeeds (then close it), for peers that start
+// on a freeport and cannot say when they listen (tinyproxy, danted).
+func waitPort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitport HOST:PORT")
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", args[0], time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("nothing listens on %s after 10s: %v", args[0], err)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"time"
 
 	"sockit/addr"
@@ -44,6 +45,11 @@ func (d Dialer) dialVia(ctx context.Context, a addr.Addr) (net.Conn, error) {
 		if i+1 < len(d.Via) {
 			t = target(d.Via[i+1].Host, d.Via[i+1].Port)
 		}
+		t, err := hop.Resolve(ctx, t, resolve)
+		if err != nil {
+			c.Close()
+			return nil, d.hopError(ctx, hop, err)
+		}
 		tc, err := hop.Tunnel(ctx, c, t, resolve)
 		if err != nil {
 			c.Close()
@@ -53,8 +59,36 @@ func (d Dialer) dialVia(ctx context.Context, a addr.Addr) (net.Conn, error) {
 		d.Socket.OnEvent.Emit(pipe.Event{Name: pipe.EventProxy, Host: hop.String(), Remote: remote, Detail: t.String(), Attempt: i + 1})
 		remote = nil // the next hops' addresses are the proxies' business
 	}
+	if d.Handshake != nil {
+		// The handshake (TLS) is with the target: its errors and events
+		// name the target, not the proxy whose socket carries it.
+		c = &tunnelConn{Conn: c, remote: tunnelAddr(net.JoinHostPort(a.Host, strconv.Itoa(a.Port)))}
+	}
 	return c, nil
 }
+
+// tunnelConn is a connection through proxies whose RemoteAddr is the
+// target asked for; NetConn and CloseWrite reach the socket beneath.
+type tunnelConn struct {
+	net.Conn
+	remote net.Addr
+}
+
+func (c *tunnelConn) RemoteAddr() net.Addr { return c.remote }
+func (c *tunnelConn) NetConn() net.Conn    { return c.Conn }
+
+func (c *tunnelConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return fmt.Errorf("half-close: %w", errors.ErrUnsupported)
+}
+
+// tunnelAddr is a target's host:port as a net.Addr.
+type tunnelAddr string
+
+func (a tunnelAddr) Network() string { return "tcp" }
+func (a tunnelAddr) String() string  { return string(a) }
 
 // target is host and port as a proxy is asked for them: an IP literal
 // as an address, anything else as a name.

@@ -14,7 +14,8 @@ import (
 // Errors of a proxy's handshake that cmd tells apart for its hints.
 var (
 	// ErrAuthRequired: the proxy wants credentials and none were given
-	// (SOCKS5 offered no acceptable method; HTTP 407 is a StatusError).
+	// (SOCKS5: no acceptable method; HTTP: 407, wrapped with its
+	// StatusError).
 	ErrAuthRequired = errors.New("the proxy requires a user name and password")
 	// ErrAuthRefused: the proxy refused the credentials given.
 	ErrAuthRefused = errors.New("user name or password refused")
@@ -103,6 +104,19 @@ func (h Hop) tunnel(ctx context.Context, c net.Conn, t Target, resolve Resolver)
 	return c, nil
 }
 
+// Resolve returns t as h asks for it: for socks5:// and socks4://, which
+// resolve names locally, t's name replaced by its first address from
+// resolve (an IPv4 one for SOCKS4); t unchanged otherwise.
+func (h Hop) Resolve(ctx context.Context, t Target, resolve Resolver) (Target, error) {
+	switch h.Scheme {
+	case SOCKS5:
+		return resolveTarget(ctx, t, resolve, netip.Addr.IsValid, "address")
+	case SOCKS4:
+		return resolveTarget(ctx, t, resolve, netip.Addr.Is4, "IPv4 address (SOCKS4 reaches IPv4 only; socks4a:// lets the proxy resolve it)")
+	}
+	return t, nil
+}
+
 // resolveTarget turns t's name into an address with resolve, the first
 // one ok accepts.
 func resolveTarget(ctx context.Context, t Target, resolve Resolver, ok func(netip.Addr) bool, none string) (Target, error) {
@@ -126,11 +140,9 @@ func resolveTarget(ctx context.Context, t Target, resolve Resolver, ok func(neti
 
 // socks5 runs the SOCKS5 handshake: greeting, authentication, CONNECT.
 func (h Hop) socks5(ctx context.Context, c net.Conn, t Target, resolve Resolver) error {
-	if h.Scheme == SOCKS5 {
-		var err error
-		if t, err = resolveTarget(ctx, t, resolve, netip.Addr.IsValid, "address"); err != nil {
-			return err
-		}
+	t, err := h.Resolve(ctx, t, resolve)
+	if err != nil {
+		return err
 	}
 	g := Greeting{Methods: []byte{MethodNoAuth}}
 	if h.Auth {
@@ -187,11 +199,9 @@ func (h Hop) socks5(ctx context.Context, c net.Conn, t Target, resolve Resolver)
 
 // socks4 runs the SOCKS4 or 4a request.
 func (h Hop) socks4(ctx context.Context, c net.Conn, t Target, resolve Resolver) error {
-	if h.Scheme == SOCKS4 {
-		var err error
-		if t, err = resolveTarget(ctx, t, resolve, netip.Addr.Is4, "IPv4 address (SOCKS4 reaches IPv4 only; socks4a:// lets the proxy resolve it)"); err != nil {
-			return err
-		}
+	t, err := h.Resolve(ctx, t, resolve)
+	if err != nil {
+		return err
 	}
 	if t.Name == "" && !t.IP.Unmap().Is4() {
 		return fmt.Errorf("SOCKS4 reaches IPv4 addresses only, not %s", t.Host())
@@ -227,8 +237,23 @@ func (h Hop) connect(c net.Conn, t Target) error {
 	if err != nil {
 		return replyErr(err)
 	}
-	return p.Err()
+	err = p.Err()
+	switch {
+	case err == nil:
+	case (p.Code == 407 || p.Code == 401) && h.Auth:
+		err = fmt.Errorf("%w: %w", err, ErrAuthRefused)
+	case p.Code == 407:
+		err = statusAuth{err}
+	}
+	return err
 }
+
+// statusAuth is a 407 to a request without credentials: it reads as the
+// status alone and is also ErrAuthRequired.
+type statusAuth struct{ status error }
+
+func (e statusAuth) Error() string   { return e.status.Error() }
+func (e statusAuth) Unwrap() []error { return []error{e.status, ErrAuthRequired} }
 
 // replyErr words a reply that never came: the proxy closed the
 // connection instead of answering.
