@@ -60,6 +60,7 @@ type ncOpts struct {
 	port, source          string // -p, -s
 	scan, udp             bool   // -z, -u
 	wait                  string // -w
+	proxy, proxyProto     string // -x, -X
 	flags                 []string
 	pos                   []string
 }
@@ -204,8 +205,10 @@ func (o *ncOpts) apply(app *cli.App, a ncArg) error {
 		add("--telnet")
 	case 'u':
 		o.udp = true
-	case 'x', 'X':
-		return usagef("", "%s", ncHint(app, string(a.letter)))
+	case 'x':
+		o.proxy = a.value
+	case 'X':
+		o.proxyProto = a.value
 	default:
 		if strings.ContainsRune("bDFhiIMmOPrSTV", rune(a.letter)) {
 			return usagef("", "nc's -%c has no equivalent in sockit", a.letter)
@@ -256,6 +259,13 @@ func (o *ncOpts) commandLine(app *cli.App, prog string) ([]string, error) {
 			o.flags = append(o.flags, "--source", o.source)
 		}
 	}
+	if o.proxy != "" || o.proxyProto != "" {
+		u, err := o.proxyURL()
+		if err != nil {
+			return nil, err
+		}
+		o.flags = append(o.flags, "--proxy", u)
+	}
 	if o.udp { // -u -z was scan --udp above
 		o.flags = append(o.flags, "--udp")
 	}
@@ -278,6 +288,37 @@ func (o *ncOpts) commandLine(app *cli.App, prog string) ([]string, error) {
 	}
 	out := append([]string{prog, verb}, o.flags...)
 	return append(append(out, "--"), pos...), nil
+}
+
+// proxyURL is the --proxy URL of nc's -x ADDR[:PORT] and -X 4|5|connect:
+// SOCKS5 by default, the name sent to the proxy as nc sends it
+// (socks5h), SOCKS4 resolving here, connect an HTTP CONNECT proxy on
+// port 3128 unless ADDR names one (nc's default; SOCKS: 1080).
+func (o *ncOpts) proxyURL() (string, error) {
+	if o.proxy == "" {
+		return "", usagef("", "-X %s needs -x ADDR[:PORT], the proxy", o.proxyProto)
+	}
+	if o.listen {
+		return "", usagef("", "-x reaches a host through a proxy; it does not apply to -l")
+	}
+	scheme, port := "socks5h", "1080"
+	switch strings.ToLower(o.proxyProto) {
+	case "", "5":
+	case "4":
+		scheme = "socks4"
+	case "connect":
+		scheme, port = "http", "3128"
+	default:
+		return "", usagef("", "bad -X %q: want 4, 5 or connect", o.proxyProto)
+	}
+	host := o.proxy
+	if h, p, err := net.SplitHostPort(o.proxy); err == nil {
+		host, port = h, p
+	}
+	if host == "" || strings.Contains(host, "/") || strings.Contains(host, "@") {
+		return "", usagef("", "bad -x %q: want the proxy's ADDR[:PORT]", o.proxy)
+	}
+	return scheme + "://" + net.JoinHostPort(strings.Trim(host, "[]"), port), nil
 }
 
 // ncHost is the host of positionals HOST PORT, or of one HOST:PORT

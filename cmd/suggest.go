@@ -135,8 +135,8 @@ var ncFlags = map[string]ncFlag{
 	"z": {equiv: "the scan command ('sockit scan HOST PORTS...')", needs: "scan"},
 	"t": {equiv: "--telnet", needs: "--telnet"},
 	"u": {equiv: "-u on connect, listen, echo and relay, or the udp: address prefix", needs: "udp"},
-	"x": {equiv: "--proxy", needs: "--proxy"},
-	"X": {equiv: "--proxy", needs: "--proxy"},
+	"x": {equiv: "--proxy URL (-x HOST:PORT is --proxy socks5h://HOST:PORT)", needs: "--proxy"},
+	"X": {equiv: "the scheme of --proxy URL (-X 4 is socks4://, -X 5 socks5h://, -X connect http://)", needs: "--proxy"},
 }
 
 // ncHint is the hint for -LETTER, a netcat flag the command does not

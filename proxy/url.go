@@ -94,6 +94,9 @@ func ParseURL(s string) (Hop, error) {
 	}
 	u, err := url.Parse(scheme + "://" + rest)
 	if err != nil {
+		if strings.Contains(rest, "@") { // the reason may quote the password
+			return Hop{}, urlErr("not a URL: check the percent-encoding of USER:PASS (%% is %%25, @ is %%40, : in a user name is %%3A)")
+		}
 		var ue *url.Error
 		if errors.As(err, &ue) { // its Err does not repeat the URL
 			err = ue.Err
