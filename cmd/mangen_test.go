@@ -331,6 +331,42 @@ Unlike nc \-u, which waits for ever after stdin ends without \-q or \-w,
 and ncat \-u, which exits at stdin's end before a late reply comes,
 sockit waits for 2s of quiet; unlike socat's UDP-LISTEN, its one-shot
 listener reports the peers it drops.
+.SH PROXIES
+\fB\-\-proxy\fR \fIURL\fR makes connect, send, recv \fB\-\-connect\fR,
+scan and relay's TOs (not its listener) reach their address through a
+proxy. Schemes: \fBsocks5://\fR (names resolved by sockit),
+\fBsocks5h://\fR (names resolved by the proxy), \fBsocks4://\fR
+(resolved by sockit; IPv4 only), \fBsocks4a://\fR, \fBhttp://\fR (HTTP
+CONNECT) and \fBhttps://\fR (CONNECT over TLS to the proxy, verified like
+\fB\-\-tls\fR, with \fB\-\-proxy\-ca\fR \fIFILE\fR). Default ports:
+1080 for SOCKS, 8080 for http, 443 for https.
+.PP
+Credentials are \fIUSER\fB:\fIPASS\fB@\fR in the URL
+(percent-encoded), or \fB\-\-proxy\-auth\-file\fR \fIFILE\fR with
+\fIUSER\fB:\fIPASS\fR on one line, kept out of ps; SOCKS5 uses RFC 1929
+username/password, HTTP Basic. SOCKS4 has a user id and no password.
+.PP
+\fB\-\-proxy\fR repeated is a chain: the first proxy is dialled directly
+(\fB\-\-connect\-timeout\fR, \fB\-\-source\fR, \fB\-4\fR/\fB\-6\fR
+apply to it), each next one through the one before. \fB\-\-tls\fR runs end
+to end with the target: its name is verified and \fB\-\-pin\fR is the
+target's, never the proxy's. A failure is one line naming the proxy and
+its reason ("proxy 127.0.0.1:1080: host unreachable (SOCKS5 reply 4)",
+"407 Proxy Authentication Required"), exit 1; a proxy that does not
+answer within \fB\-\-connect\-timeout\fR is exit 3. Unix sockets and
+UDP cannot go through a proxy. In nc's form, \fB\-x\fR \fIADDR\fR[:\fIPORT\fR]
+is \fB\-\-proxy socks5h://\fR\fIADDR\fR:\fIPORT\fR, and \fB\-X 4\fR,
+\fB\-X 5\fR or \fB\-X connect\fR chooses socks4://, socks5h:// or
+http:// (port 3128 by default).
+.PP
+As ssh's ProxyCommand (stdout carries only the tunnel; sockit exits when
+ssh closes its end):
+.PP
+.nf
+.RS
+ssh \-o ProxyCommand='sockit connect \-\-proxy socks5h://bastion:1080 %h %p' server
+.RE
+.fi
 .SH EVENTS
 With \fB\-v\fR, sockit prints one line per event on stderr: listening,
 lookup, connect, retry, reconnect (why the last connection or dial ended,
