@@ -178,20 +178,47 @@ func mkFile(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b, 0o644))
 }
 
-// freePort: freeport VAR — a port the kernel just said was free on
-// 127.0.0.1, for peers (nc -l, socat) that cannot report the port they
-// bound. Peers then dial it with --retry rather than sleeping.
+// freePort: freeport VAR — a port free on 127.0.0.1 just now, for peers
+// (nc -l, socat, microsocks) that cannot report the port they bound.
+// Peers then dial it with --retry (or waitport) rather than sleeping.
+// It is picked at random below the kernel's ephemeral range, which
+// port-0 listeners and outgoing connections of the tests running
+// alongside take theirs from, so that none of them takes it before the
+// peer binds it; the kernel's own choice is the fallback.
 func freePort(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: freeport VAR")
 	}
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
-	ts.Check(err)
-	defer syscall.Close(fd)
-	ts.Check(syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
-	sa, err := syscall.Getsockname(fd)
-	ts.Check(err)
-	ts.Setenv(args[0], strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+	low := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				low = n
+			}
+		}
+	}
+	try := func(port int) (int, bool) {
+		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+		ts.Check(err)
+		defer syscall.Close(fd)
+		if syscall.Bind(fd, &syscall.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}) != nil {
+			return 0, false
+		}
+		sa, err := syscall.Getsockname(fd)
+		ts.Check(err)
+		return sa.(*syscall.SockaddrInet4).Port, true
+	}
+	for i := 0; low > 20000 && i < 50; i++ {
+		if p, ok := try(10000 + rand.IntN(low-10000)); ok {
+			ts.Setenv(args[0], strconv.Itoa(p))
+			return
+		}
+	}
+	p, ok := try(0)
+	if !ok {
+		ts.Fatalf("no free port on 127.0.0.1")
+	}
+	ts.Setenv(args[0], strconv.Itoa(p))
 }
 
 // waitUDP: waitudp PORT — poll (10ms, 10s deadline) until a UDP socket
