@@ -42,9 +42,9 @@ type JoinOptions struct {
 	// moved either way for that long while the input is still open (or
 	// never read: RecvOnly). Zero means no timeout.
 	IdleTimeout time.Duration
-	// SendOnly never writes the peer's datagrams to out (they are still
-	// read, so that an ICMP port unreachable is seen), and Join returns
-	// as soon as the input has ended.
+	// SendOnly never reads the socket (DESIGN.md's --send-only; an ICMP
+	// port unreachable still fails the next send), and Join returns as
+	// soon as the input has ended.
 	SendOnly bool
 	// RecvOnly never reads the input.
 	RecvOnly bool
@@ -78,7 +78,9 @@ func Join(ctx context.Context, c *Conn, in io.Reader, out io.Writer, o JoinOptio
 		go sendLoop(c, in, o, cl, sent)
 	}
 	recvd := make(chan error, 1)
-	go recvLoop(c, out, cl, recvd)
+	if !o.SendOnly { // --send-only never reads the socket (DESIGN.md)
+		go recvLoop(c, out, cl, recvd)
+	}
 	stop := context.AfterFunc(ctx, func() { c.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 	for {
