@@ -20,8 +20,8 @@ import (
 const recvBufSize = 64 << 10
 
 // Server serves the peers of one unconnected UDP socket as sessions,
-// sorted by peer address and port in user space (listen -u -k). The
-// zero value is not usable: Conn must be set.
+// sorted by peer address and port in user space (listen -u -k, relay
+// udp:). The zero value is not usable: Conn must be set.
 type Server struct {
 	// Conn is the socket; Server closes it when it returns.
 	Conn *net.UDPConn
@@ -46,8 +46,8 @@ type Server struct {
 
 // Fanout serves the sessions until ctx ends: every datagram from any
 // peer is written to out in one Write, as it came, and each read of in
-// (of at most DatagramSize bytes) is sent as one datagram to every live
-// session. in is read only while a session is live, and not at all
+// (of at most DatagramSize bytes; each line with Lines) is sent as one
+// datagram to every live session. in is read only while a session is live, and not at all
 // when nil; its end stops the sending, not the server. Fanout returns
 // ctx's cause, or the error that stopped it (a failed write to out).
 func (s *Server) Fanout(ctx context.Context, in io.Reader, out io.Writer) error {
