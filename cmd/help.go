@@ -98,6 +98,8 @@ var commandDocs = map[string]commandDoc{
 		"sockit connect db 5432 --retry 10 --idle-timeout 30 -v",
 		"sockit connect tls:example.com:443 --alpn http/1.1",
 		"sockit connect unix:/run/app.sock -e ./client.sh",
+		"sockit connect --proxy socks5h://127.0.0.1:1080 internal.example 22",
+		"ssh -o ProxyCommand='sockit connect --proxy http://proxy:3128 %h %p' server",
 	}},
 	"listen": {examples: []string{
 		"sockit listen 9000 > copy.iso                   # one client, then exit",
@@ -134,6 +136,7 @@ var commandDocs = map[string]commandDoc{
 		"sockit relay 5432 unix:/run/postgresql/.s.PGSQL.5432",
 		"sockit relay 8080 a:80 b:80 --balance round-robin",
 		"sockit relay -u 53 10.0.0.2:53                  # UDP: a socket per client",
+		"sockit relay 2222 internal:22 --proxy socks5h://gw:1080   # each TO through a proxy",
 	}},
 	"proxy": {examples: []string{
 		"sockit proxy 127.0.0.1:1080                     # SOCKS5, SOCKS4/4a and HTTP for this host",
@@ -147,6 +150,7 @@ var commandDocs = map[string]commandDoc{
 		"sockit scan -v 127.0.0.1 8000-8100              # closed and filtered ports too",
 		"sockit scan --banner 192.0.2.5 22,25,110",
 		"sockit -z -w 2 192.0.2.5 20-25                  # nc's form",
+		"sockit scan --proxy socks5h://127.0.0.1:1080 10.1.2.3 22 80   # as the proxy sees them",
 	}},
 	"resolve": {examples: []string{
 		"sockit resolve example.com",

@@ -104,19 +104,19 @@ func (d Dialer) dialOnce(ctx context.Context, a addr.Addr, attempt int) (*pipe.C
 		ctx, cancel = context.WithTimeout(ctx, d.Timeout)
 		defer cancel()
 	}
-	if a.Kind == addr.Unix {
-		raw, err := ipc.Dial(ctx, a, d.Socket.Control)
-		if err != nil {
-			return nil, err
-		}
-		return d.wrap(ctx, raw, a.Path, attempt)
-	}
 	if len(d.Via) > 0 {
 		raw, err := d.dialVia(ctx, a)
 		if err != nil {
 			return nil, err
 		}
 		return d.wrap(ctx, raw, a.Host, attempt)
+	}
+	if a.Kind == addr.Unix {
+		raw, err := ipc.Dial(ctx, a, d.Socket.Control)
+		if err != nil {
+			return nil, err
+		}
+		return d.wrap(ctx, raw, a.Path, attempt)
 	}
 	raw, err := d.dialTCP(ctx, a.Network(), a.Host, a.Port)
 	if err != nil {
