@@ -6,6 +6,7 @@ package cmd
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -158,8 +159,12 @@ func (e *env) proxyTLS(c *cli.Context, h proxy.Hop, sock pipe.Options) (func(con
 	}
 	return func(ctx context.Context, raw net.Conn) (net.Conn, error) {
 		conn, err := hs.Handshake(ctx, raw)
-		if err != nil && c.String("proxy-ca") == "" {
+		var ua x509.UnknownAuthorityError
+		switch {
+		case err != nil && errors.As(err, &ua) && c.String("proxy-ca") == "":
 			return nil, &hinted{err: err, hints: []string{"--proxy-ca FILE trusts the CA that signed the proxy's certificate"}}
+		case errors.Is(err, sockittls.ErrNotTLS):
+			return nil, &hinted{err: err, hints: []string{"an https:// proxy speaks TLS itself; http:// is CONNECT in the clear"}}
 		}
 		return conn, err
 	}, nil
