@@ -96,6 +96,8 @@ func TestPermits(t *testing.T) {
 		{Access{Deny: pfx("127.0.0.3/32")}, tcp("::ffff:127.0.0.3"), false},
 		{Access{Allow: pfx("::1/128")}, tcp("::1"), true},
 		{Access{Allow: pfx("127.0.0.1/32")}, &net.UnixAddr{Name: "@x", Net: "unix"}, true},
+		{Access{Deny: pfx("127.0.0.2/32")}, &net.UDPAddr{IP: net.ParseIP("127.0.0.2"), Port: 1}, false},
+		{Access{Allow: pfx("127.0.0.0/8")}, &net.UDPAddr{IP: net.ParseIP("127.0.0.2"), Port: 1}, true},
 	} {
 		if ok, why := tc.a.Permits(tc.peer); ok != tc.ok || (!ok && why == "") {
 			t.Errorf("%+v.Permits(%v) = %v, %q; want %v", tc.a, tc.peer, ok, why, tc.ok)

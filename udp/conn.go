@@ -164,8 +164,12 @@ func (c *Conn) reject(from netip.AddrPort, why error) {
 }
 
 // Write sends p to the peer as one datagram (an empty p is an empty
-// datagram) and returns len(p).
+// datagram) and returns len(p). The tap sees p before it is sent, so
+// that a dump shows a request before the reply it causes.
 func (c *Conn) Write(p []byte) (int, error) {
+	if c.opts.Tap != nil {
+		c.opts.Tap(c.id, pipe.Out, p)
+	}
 	var n int
 	var err error
 	if c.connected {
@@ -182,9 +186,6 @@ func (c *Conn) Write(p []byte) (int, error) {
 	}
 	c.dgOut.Add(1)
 	c.tx.Add(int64(n))
-	if c.opts.Tap != nil {
-		c.opts.Tap(c.id, pipe.Out, p[:n])
-	}
 	return n, nil
 }
 
