@@ -403,7 +403,7 @@ with \\fB\\-\\-reconnect\\fR: why the last connection or dial ended, the input i
 a listener accepted: both addresses and the number of open connections (a Unix peer by its credentials).
 .TP
 .B reject
-a peer refused by \\fB\\-\\-allow\\fR, \\fB\\-\\-deny\\fR, \\fB\\-\\-allow\\-uid\\fR or \\fB\\-\\-max\\-conns\\fR, closed before a byte is read, and why.
+a peer refused by \\fB\\-\\-allow\\fR, \\fB\\-\\-deny\\fR, \\fB\\-\\-allow\\-uid\\fR or \\fB\\-\\-max\\-conns\\fR, closed before a byte is read, and why; for UDP, a peer whose datagrams a one-shot listener drops (once per peer).
 .TP
 .B drop
 a server cut a client off (a stalled \\fB\\-k\\fR client, a relay whose upstream failed), and why.
@@ -421,7 +421,7 @@ no traffic either way for \\fB\\-\\-idle\\-timeout\\fR.
 a connection failed: the error.
 .TP
 .B close
-a connection ended: bytes in and out, and the duration.
+a connection ended: bytes in and out, and the duration; for UDP, datagrams in and out too.
 .TP
 .B transfer
 a step of a file transfer (send, recv): offer, resume, verified.
