@@ -36,7 +36,7 @@ var flagScopes = map[string]flagScope{
 	"connect-timeout": {"tua", "d"}, "retry": {"tua", "d"}, "retry-delay": {"tua", "d"}, "reconnect": {"tua", "d"},
 	// streams only: not UDP
 	"no-shutdown": {"tua", "dl"}, "half-open": {"tua", "dl"}, "telnet": {"tua", "dl"},
-	"broker": {"tua", "dl"}, "chat": {"tua", "dl"}, "accept-proxy": {"tua", "dl"}, "exec": {"tua", "dl"}, "sh-exec": {"tua", "dl"},
+	"broker": {"tua", "dl"}, "chat": {"tua", "dl"}, "accept-proxy": {"tua", "dl"},
 	"tls": {"tua", "dl"}, "cert": {"tua", "dl"}, "key": {"tua", "dl"}, "alpn": {"tua", "dl"}, "handshake-timeout": {"tua", "dl"},
 	"send-proxy": {"tua", "dl"}, "route": {"tua", "dl"}, "to-cert": {"tua", "dl"}, "to-key": {"tua", "dl"},
 	"datagram-size":   {"p", "dl"},
@@ -375,7 +375,7 @@ func (f *applyFixture) check(t *testing.T, cmd *cli.Command, name string, path [
 	}
 	if kind == 'p' && checkRole == 'd' && want == 1 {
 		switch flag {
-		case "send-only": // sent, and no reply awaited: the refusal is not seen
+		case "send-only", "exec", "sh-exec": // sent, and no reply awaited, or nothing sent (true): no refusal seen
 			want = 0
 		case "recv-only": // nothing sent: nothing refused, and no end but the idle timeout
 			args = append(args[:len(args)-1], "--idle-timeout", "10ms", addr)

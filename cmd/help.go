@@ -100,6 +100,7 @@ var commandDocs = map[string]commandDoc{
 		"sockit connect unix:/run/app.sock -e ./client.sh",
 		"sockit connect --proxy socks5h://127.0.0.1:1080 internal.example 22",
 		"ssh -o ProxyCommand='sockit connect --proxy http://proxy:3128 %h %p' server",
+		"echo ping | sockit connect -u 127.0.0.1 9000    # UDP: replies until 2s of quiet",
 	}},
 	"listen": {examples: []string{
 		"sockit listen 9000 > copy.iso                   # one client, then exit",
@@ -108,6 +109,7 @@ var commandDocs = map[string]commandDoc{
 		"sockit listen -k 2222 --allow 10.0.0.0/8 -e /bin/cat",
 		"sockit listen tls:8443 --cert c.pem --key k.pem",
 		"sockit listen -u -k 5140 -v                     # every UDP peer a session; stdin to all",
+		"sockit listen -u 5140 --recv-only -x dump.txt   # UDP: the first peer's datagrams",
 	}},
 	"echo": {examples: []string{
 		"sockit echo 7777",

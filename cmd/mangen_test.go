@@ -318,6 +318,12 @@ away (an ICMP error) never stops it. It keeps no sessions:
 \fB\-\-max\-conns\fR, \fB\-\-allow\fR, \fB\-\-deny\fR,
 \fB\-\-idle\-timeout\fR and \fB\-\-datagram\-size\fR are usage errors there.
 .IP \(bu 2
+\fB\-e\fR/\fB\-c\fR with \fBconnect \-u\fR and one-shot \fBlisten \-u\fR run a program for the session: the peer's datagrams
+are its stdin, which ends once the peer has been quiet for
+\fB\-\-idle\-timeout\fR when given; each read of its stdout is sent as a
+datagram (split at \fB\-\-datagram\-size\fR); the session ends with the
+program.
+.IP \(bu 2
 \fB\-x\fR dumps each datagram with its number and length, offsets from
 its start; the close event counts datagrams and bytes each way.
 .IP \(bu 2

@@ -15,12 +15,13 @@ import (
 	"sockit/addr"
 	"sockit/connect"
 	"sockit/pipe"
+	"sockit/serve"
 	"sockit/udp"
 )
 
 // connectUDP is connect for a UDP address.
 func (e *env) connectUDP(c *cli.Context, a addr.Addr, sock pipe.Options) error {
-	jo, err := e.udpJoinOptions(c)
+	jo, x, err := e.udpSession(c)
 	if err != nil {
 		return err
 	}
@@ -54,13 +55,30 @@ func (e *env) connectUDP(c *cli.Context, a addr.Addr, sock pipe.Options) error {
 	if err != nil {
 		return err
 	}
+	if x != nil {
+		return udpRefused(execUDP(c, x, conn, jo))
+	}
 	return udpRefused(udp.Join(c.Context, conn, e.input(c), e.stdout, jo))
+}
+
+// execUDP runs the -e/-c program for the session on conn: the peer's
+// datagrams are its stdin (which ends once the peer has been quiet for
+// --idle-timeout, when given), and each read of its stdout goes out as
+// one datagram (or several of --datagram-size). The session ends when
+// the program does.
+func execUDP(c *cli.Context, x *serve.Exec, conn *udp.Conn, jo udp.JoinOptions) error {
+	pc, err := pipe.Wrap(udp.Stream(conn, jo.DatagramSize, jo.IdleTimeout), pipe.Options{}) // conn reports the events
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	return x.Serve(c.Context, pc)
 }
 
 // listenUDP is listen for a UDP address: the first peer's datagram
 // starts the one session; other peers' datagrams are dropped.
 func (e *env) listenUDP(c *cli.Context, a addr.Addr, sock pipe.Options) error {
-	jo, err := e.udpJoinOptions(c)
+	jo, x, err := e.udpSession(c)
 	if err != nil {
 		return err
 	}
@@ -93,7 +111,21 @@ func (e *env) listenUDP(c *cli.Context, a addr.Addr, sock pipe.Options) error {
 		conn.Close()
 		return err
 	}
+	if x != nil {
+		return execUDP(c, x, conn, jo)
+	}
 	return udp.Join(c.Context, conn, e.input(c), e.stdout, jo)
+}
+
+// udpSession reads what a UDP session does: udpJoinOptions, or the
+// -e/-c program that takes stdin's and stdout's place.
+func (e *env) udpSession(c *cli.Context) (udp.JoinOptions, *serve.Exec, error) {
+	jo, err := e.udpJoinOptions(c)
+	if err != nil {
+		return jo, nil, err
+	}
+	x, err := e.execFrom(c)
+	return jo, x, err
 }
 
 // udpJoinOptions reads what a UDP session does with stdin and stdout:
