@@ -16,8 +16,8 @@ import (
 	"sockit/pipe"
 )
 
-// peer is a plain UDP socket on 127.0.0.1 standing in for the other side.
-func peer(t *testing.T) *net.UDPConn {
+// peerSocket is a plain UDP socket on 127.0.0.1 standing in for the other side.
+func peerSocket(t *testing.T) *net.UDPConn {
 	t.Helper()
 	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -28,19 +28,19 @@ func peer(t *testing.T) *net.UDPConn {
 	return c
 }
 
-// events records the events it observes.
-type events struct {
+// recorder records the events it observes.
+type recorder struct {
 	mu  sync.Mutex
 	all []pipe.Event
 }
 
-func (e *events) observe(ev pipe.Event) {
+func (e *recorder) observe(ev pipe.Event) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.all = append(e.all, ev)
 }
 
-func (e *events) named(name string) []pipe.Event {
+func (e *recorder) named(name string) []pipe.Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []pipe.Event
@@ -52,7 +52,7 @@ func (e *events) named(name string) []pipe.Event {
 	return out
 }
 
-func dial(t *testing.T, to *net.UDPConn, o pipe.Options) *Conn {
+func dialPeer(t *testing.T, to *net.UDPConn, o pipe.Options) *Conn {
 	t.Helper()
 	c, err := Dial(context.Background(), "udp", nil, to.LocalAddr().(*net.UDPAddr), "127.0.0.1", o)
 	if err != nil {
@@ -61,8 +61,8 @@ func dial(t *testing.T, to *net.UDPConn, o pipe.Options) *Conn {
 	return c
 }
 
-// recv reads one datagram from p.
-func recv(t *testing.T, p *net.UDPConn) ([]byte, *net.UDPAddr) {
+// recvDatagram reads one datagram from p.
+func recvDatagram(t *testing.T, p *net.UDPConn) ([]byte, *net.UDPAddr) {
 	t.Helper()
 	buf := make([]byte, MaxDatagram+1)
 	n, from, err := p.ReadFromUDP(buf)
@@ -91,9 +91,9 @@ func TestJoinBoundaries(t *testing.T) {
 		{"last line unended", true, 0, []string{"a\nb"}, []string{"a\n", "b"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := peer(t)
-			var ev events
-			c := dial(t, p, pipe.Options{OnEvent: ev.observe})
+			p := peerSocket(t)
+			var ev recorder
+			c := dialPeer(t, p, pipe.Options{OnEvent: ev.observe})
 			var out bytes.Buffer
 			done := make(chan error, 1)
 			go func() {
@@ -102,7 +102,7 @@ func TestJoinBoundaries(t *testing.T) {
 			var from *net.UDPAddr
 			for i, w := range tc.want {
 				var got []byte
-				got, from = recv(t, p)
+				got, from = recvDatagram(t, p)
 				if string(got) != w {
 					t.Fatalf("datagram %d: %q, want %q", i+1, got, w)
 				}
@@ -120,7 +120,7 @@ func TestJoinBoundaries(t *testing.T) {
 			}
 			cl := ev.named(pipe.EventClose)
 			if len(cl) != 1 || !cl[0].Datagrams || cl[0].DatagramsIn != 3 || cl[0].BytesIn != 5 || cl[0].DatagramsOut != int64(len(tc.want)) || cl[0].BytesOut != int64(len(strings.Join(tc.want, ""))) {
-				t.Errorf("close events %+v", cl)
+				t.Errorf("close recorder %+v", cl)
 			}
 		})
 	}
@@ -158,8 +158,8 @@ func (w *writes) Write(p []byte) (int, error) {
 // TestJoinBigDatagram: a 60,000-byte datagram goes out and comes back
 // whole, in one read and one write.
 func TestJoinBigDatagram(t *testing.T) {
-	p := peer(t)
-	c := dial(t, p, pipe.Options{RecvBuffer: 1 << 20})
+	p := peerSocket(t)
+	c := dialPeer(t, p, pipe.Options{RecvBuffer: 1 << 20})
 	big := bytes.Repeat([]byte("0123456789"), 6000)
 	var out bytes.Buffer
 	w := &writes{w: &out}
@@ -167,7 +167,7 @@ func TestJoinBigDatagram(t *testing.T) {
 	go func() {
 		done <- Join(context.Background(), c, bytes.NewReader(big), w, JoinOptions{DatagramSize: MaxDatagram, Linger: 200 * time.Millisecond})
 	}()
-	got, from := recv(t, p)
+	got, from := recvDatagram(t, p)
 	if !bytes.Equal(got, big) {
 		t.Fatalf("got %d bytes, want %d in one datagram", len(got), len(big))
 	}
@@ -185,7 +185,7 @@ func TestJoinBigDatagram(t *testing.T) {
 // TestJoinRefused: a datagram to a port where nothing listens comes back
 // as ICMP port unreachable: a RefusedError wrapping ECONNREFUSED.
 func TestJoinRefused(t *testing.T) {
-	p := peer(t)
+	p := peerSocket(t)
 	to := p.LocalAddr().(*net.UDPAddr)
 	p.Close()
 	c, err := Dial(context.Background(), "udp", nil, to, "127.0.0.1", pipe.Options{})
@@ -207,8 +207,8 @@ func TestJoinRefused(t *testing.T) {
 // open is ErrIdleTimeout.
 func TestJoinTimes(t *testing.T) {
 	t.Run("linger", func(t *testing.T) {
-		p := peer(t)
-		c := dial(t, p, pipe.Options{})
+		p := peerSocket(t)
+		c := dialPeer(t, p, pipe.Options{})
 		start := time.Now()
 		if err := Join(context.Background(), c, strings.NewReader("x"), io.Discard, JoinOptions{Linger: 100 * time.Millisecond}); err != nil {
 			t.Fatal(err)
@@ -218,8 +218,8 @@ func TestJoinTimes(t *testing.T) {
 		}
 	})
 	t.Run("for ever", func(t *testing.T) {
-		p := peer(t)
-		c := dial(t, p, pipe.Options{})
+		p := peerSocket(t)
+		c := dialPeer(t, p, pipe.Options{})
 		ctx, cancel := context.WithCancelCause(context.Background())
 		stop := errors.New("stopped")
 		time.AfterFunc(300*time.Millisecond, func() { cancel(stop) })
@@ -228,8 +228,8 @@ func TestJoinTimes(t *testing.T) {
 		}
 	})
 	t.Run("idle", func(t *testing.T) {
-		p := peer(t)
-		c := dial(t, p, pipe.Options{})
+		p := peerSocket(t)
+		c := dialPeer(t, p, pipe.Options{})
 		r, w := io.Pipe() // an input that stays open
 		defer w.Close()
 		err := Join(context.Background(), c, r, io.Discard, JoinOptions{IdleTimeout: 100 * time.Millisecond})
@@ -238,8 +238,8 @@ func TestJoinTimes(t *testing.T) {
 		}
 	})
 	t.Run("send only", func(t *testing.T) {
-		p := peer(t)
-		c := dial(t, p, pipe.Options{})
+		p := peerSocket(t)
+		c := dialPeer(t, p, pipe.Options{})
 		start := time.Now()
 		if err := Join(context.Background(), c, strings.NewReader("x"), io.Discard, JoinOptions{SendOnly: true, Linger: time.Hour}); err != nil {
 			t.Fatal(err)
@@ -254,13 +254,13 @@ func TestJoinTimes(t *testing.T) {
 // dropped, each reported once by a reject event; refused senders with
 // admit's why.
 func TestAwaitPeer(t *testing.T) {
-	var ev events
+	var ev recorder
 	l, err := Listen(context.Background(), addr.Addr{Kind: addr.UDP, Host: "127.0.0.1"}, pipe.Options{OnEvent: ev.observe})
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := l.LocalAddr().(*net.UDPAddr)
-	denied, first, other := peer(t), peer(t), peer(t)
+	denied, first, other := peerSocket(t), peerSocket(t), peerSocket(t)
 	send := func(p *net.UDPConn, s string) {
 		if _, err := p.WriteToUDP([]byte(s), at); err != nil {
 			t.Fatal(err)
@@ -285,7 +285,7 @@ func TestAwaitPeer(t *testing.T) {
 	go func() {
 		done <- Join(context.Background(), l, strings.NewReader("hi"), &out, JoinOptions{Linger: 300 * time.Millisecond})
 	}()
-	if got, _ := recv(t, first); string(got) != "hi" {
+	if got, _ := recvDatagram(t, first); string(got) != "hi" {
 		t.Errorf("the peer got %q", got)
 	}
 	if err := <-done; err != nil {
@@ -301,13 +301,13 @@ func TestAwaitPeer(t *testing.T) {
 	rej := ev.named(pipe.EventReject)
 	if len(rej) != 2 || rej[0].Remote.String() != denied.LocalAddr().String() || rej[0].Err.Error() != "not allowed" ||
 		rej[1].Remote.String() != other.LocalAddr().String() {
-		t.Errorf("reject events %+v, want the denied peer's and the other's, once each", rej)
+		t.Errorf("reject recorder %+v, want the denied peer's and the other's, once each", rej)
 	}
 	if cn := ev.named(pipe.EventConnection); len(cn) != 1 || cn[0].Remote.String() != first.LocalAddr().String() {
-		t.Errorf("connection events %+v", cn)
+		t.Errorf("connection recorder %+v", cn)
 	}
 	if cl := ev.named(pipe.EventClose); len(cl) != 1 || cl[0].DatagramsIn != 2 || cl[0].BytesIn != 2 || cl[0].DatagramsOut != 1 {
-		t.Errorf("close events %+v", cl)
+		t.Errorf("close recorder %+v", cl)
 	}
 }
 
