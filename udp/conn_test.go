@@ -345,3 +345,37 @@ func TestHexDump(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+// TestWriteEmpty: an empty Write is an empty datagram, counted, on a
+// dialled Conn and on a listener's.
+func TestWriteEmpty(t *testing.T) {
+	p := peerSocket(t)
+	c := dialPeer(t, p, pipe.Options{})
+	defer c.Close()
+	if n, err := c.Write(nil); n != 0 || err != nil {
+		t.Fatalf("Write(nil) = %d, %v", n, err)
+	}
+	if got, _ := recvDatagram(t, p); len(got) != 0 || c.DatagramsOut() != 1 || c.BytesOut() != 0 {
+		t.Fatalf("the peer got %q; counts %d datagrams, %d bytes", got, c.DatagramsOut(), c.BytesOut())
+	}
+	l, err := Listen(context.Background(), addr.Addr{Kind: addr.UDP, Host: "127.0.0.1"}, pipe.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := l.Write(nil); err == nil {
+		t.Fatal("a listener wrote before it had a peer")
+	}
+	if _, err := p.WriteToUDP(nil, l.LocalAddr().(*net.UDPAddr)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AwaitPeer(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Write(nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := recvDatagram(t, p); len(got) != 0 {
+		t.Fatalf("the peer got %q", got)
+	}
+}
