@@ -14,7 +14,10 @@
 # BENCH_THROTTLE (bytes/s of the throttled receiver of case 7, default
 # 100000000),
 # BENCH_RELAY_PAIRS (idle pairs of case 9, default 2000),
-# BENCH_CASES (which cases to run, default "1 2 3 4 5 6 7 8 9").
+# BENCH_UDP_SENDERS and BENCH_UDP_WINDOW (case 10: sockets sending 64-byte
+# datagrams, and how many each keeps unanswered; default 8 and 16),
+# BENCH_UDP_SESSIONS (peers of case 11, default 10000),
+# BENCH_CASES (which cases to run, default "1 2 3 4 5 6 7 8 9 10 11").
 # Missing Debian peers are installed by scripts/deps.sh --bench.
 set -euo pipefail
 
@@ -37,7 +40,10 @@ dur=${BENCH_TIME:-3s}
 idle_conns=${BENCH_IDLE_CONNS:-5000}
 throttle=${BENCH_THROTTLE:-100000000}
 relay_pairs=${BENCH_RELAY_PAIRS:-2000}
-cases=${BENCH_CASES:-1 2 3 4 5 6 7 8 9}
+udp_senders=${BENCH_UDP_SENDERS:-8}
+udp_window=${BENCH_UDP_WINDOW:-16}
+udp_sessions=${BENCH_UDP_SESSIONS:-10000}
+cases=${BENCH_CASES:-1 2 3 4 5 6 7 8 9 10 11}
 tmo=600 # seconds any one transfer may take before it counts as failed
 
 case "$size_arg" in
@@ -476,6 +482,134 @@ relay_idle_run() {
 }
 
 
+# --- UDP (cases 10-11) -----------------------------------------------------
+# Case 10: datagrams/s of UDP echo servers under loadgen udp (SENDERS
+# sockets, each keeping WINDOW 64-byte datagrams unanswered, sending and
+# receiving in batches so that the server is the bottleneck). Only
+# replies count; datagrams never answered are the loss. goudp is the bare
+# Go server (ReadFrom/WriteTo, one goroutine); socat forks a cat per
+# datagram; ncat -k echoes through one cat.
+
+# start_udp TOOL: starts a UDP echo server; sets $addr and $server.
+start_udp() {
+	local t=$1
+	fresh
+	case "$t" in
+	sockit) "$sockit" echo -u --addr-file "$af" 127.0.0.1:0 </dev/null 2>/dev/null & ;;
+	goudp) "$echoserver" -udp -addr-file "$af" 127.0.0.1:0 </dev/null 2>/dev/null & ;;
+	socat) socat "UDP-RECVFROM:$port,bind=127.0.0.1,fork" EXEC:cat </dev/null 2>/dev/null & ;;
+	ncat) ncat -u -l -k 127.0.0.1 "$port" --exec /bin/cat </dev/null 2>/dev/null & ;;
+	esac
+	server=$!
+	pids+=("$server")
+	case "$t" in
+	sockit | goudp) ready file ;;
+	*) "$loadgen" wait "udp:$port" 20s ;;
+	esac
+}
+
+# measure_udp TOOLS...: case 10, every server at once, as case 4: each
+# run of loadgen takes slices of 0.5s from all of them in turn; a value
+# is the median slice's replies/s, the loss is over the whole run.
+measure_udp() {
+	local r i t
+	local -a tools=("$@") addrs=() servers=() vs
+	for t in "${tools[@]}"; do
+		start_udp "$t" || {
+			log "bench: udp $t did not start"
+			stop_echo "${servers[@]}" "$server"
+			return 0
+		}
+		addrs+=("$addr")
+		servers+=("$server")
+	done
+	for ((r = 0; r < runs; r++)); do
+		read -ra vs <<<"$("$loadgen" udp "$dur" "$udp_senders" "$udp_window" "${addrs[@]}" || true)"
+		for i in "${!tools[@]}"; do
+			t=${tools[$i]}
+			log "bench: udp $t run $((r + 1)): ${vs[$((2 * i))]:-failed} datagrams/s, loss ${vs[$((2 * i + 1))]:-?}"
+			[ -z "${vs[$((2 * i))]:-}" ] && continue
+			echo "${vs[$((2 * i))]}" >>"$res/udp.$t"
+			awk -v l="${vs[$((2 * i + 1))]}" 'BEGIN { printf "%.2f\n", l * 100 }' >>"$res/udp.2.$t"
+		done
+	done
+	stop_echo "${servers[@]}"
+}
+
+# Case 11: sockit listen -u -k with BENCH_UDP_SESSIONS peers (loadgen
+# udpsessions: a socket per peer, one datagram each): RSS per session,
+# RSS once every session has expired (--session-timeout 5s; the close
+# events are counted), and RSS per session of a second wave of as many
+# new peers after that, which shows whether the first wave's memory was
+# reused. Sessions are counted from the -v events.
+
+# count_events FILE WORD N: waits (at most 30s) until FILE has N lines
+# with WORD; prints how many it has.
+count_events() {
+	local i=0 n
+	while n=$(grep -c " $2 " "$1" || true) && [ "$n" -lt "$3" ] && [ "$i" -lt 600 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "$n"
+}
+
+# session_wave N: N new peers, held until kill_wave; waits until they
+# have sessions and sets $got to how many did. (Not in a subshell: $wave
+# must reach kill_wave.)
+wave=""
+got=0
+session_wave() {
+	local want=$1 before
+	before=$(grep -c " connection " "$tmp/ev" || true)
+	rm -f "$tmp/wave.ready"
+	"$loadgen" udpsessions "$addr" "$want" "$tmp/wave.ready" </dev/null >/dev/null &
+	wave=$!
+	pids+=("$wave")
+	while [ ! -e "$tmp/wave.ready" ]; do
+		kill -0 "$wave" 2>/dev/null || {
+			got=0
+			return 0
+		}
+		sleep 0.05
+	done
+	got=$(($(count_events "$tmp/ev" connection $((before + want))) - before))
+}
+kill_wave() {
+	kill "$wave" 2>/dev/null || true
+	wait "$wave" 2>/dev/null || true
+}
+
+# sessions_run: one run of case 11; prints "PER_SESSION_KIB
+# AFTER_EXPIRY_MIB SECOND_WAVE_KIB", or nothing when the sessions did
+# not all appear or expire.
+sessions_run() {
+	local r0 r1 r2 r3 n1 n2 c
+	fresh
+	"$sockit" listen -u -k --recv-only --recv-buffer 4M --session-timeout 5s -v --addr-file "$af" 127.0.0.1:0 </dev/null >/dev/null 2>"$tmp/ev" &
+	server=$!
+	pids+=("$server")
+	ready file || return 0
+	r0=$(rss_kib "$server")
+	session_wave "$udp_sessions"
+	n1=$got
+	r1=$(rss_kib "$server")
+	kill_wave
+	c=$(count_events "$tmp/ev" close "$n1")
+	r2=$(rss_kib "$server")
+	session_wave "$udp_sessions"
+	n2=$got
+	r3=$(rss_kib "$server")
+	kill_wave
+	stop_echo "$server"
+	if [ "$n1" != "$udp_sessions" ] || [ "$c" != "$n1" ] || [ "$n2" != "$udp_sessions" ]; then
+		log "bench: sessions: $n1 and $n2 of $udp_sessions peers got sessions, $c expired"
+		return 0
+	fi
+	awk -v r0="$r0" -v r1="$r1" -v r2="$r2" -v r3="$r3" -v n="$udp_sessions" \
+		'BEGIN { printf "%.2f %.1f %.2f %.1f\n", (r1 - r0) / n, r2 / 1024, (r3 - r2) / n, r0 / 1024 }'
+}
+
 # --- send RSS (case 7) -----------------------------------------------------
 
 # send_rss: peak RSS (MiB) of sockit send while a receiver behind a
@@ -533,6 +667,20 @@ if has 9; then
 	measure c9 sockit direct socat
 	measure_with with_relay rconns conns_run sockit socat
 	measure_with with_relay ridle relay_idle_run sockit
+fi
+
+has 10 && measure_udp sockit goudp socat ncat
+if has 11; then
+	for ((r = 0; r < runs; r++)); do
+		v=$(sessions_run)
+		log "bench: udp sessions run $((r + 1)): ${v:-failed} (KiB/session, MiB after expiry, KiB/session of wave 2, MiB before)"
+		[ -n "$v" ] || continue
+		read -r a b c d <<<"$v"
+		echo "$a" >>"$res/usess.sockit"
+		echo "$b" >>"$res/usess.2.sockit"
+		echo "$c" >>"$res/usess.3.sockit"
+		echo "$d" >>"$res/usess.4.sockit"
+	done
 fi
 
 # --- table -----------------------------------------------------------------
@@ -619,6 +767,20 @@ if has 9; then
 	v=$(median "$res/ridle.sockit")
 	row "9 RSS per idle relayed pair" sockit "$v" KiB "" "<= 32" "$(judge "$v" "<=" 32)"
 	row "9 descriptors per idle relayed pair" sockit "$(median2 "$res/ridle.2.sockit")" fds "" "" ""
+fi
+
+if has 10; then
+	TARGETS="goudp=1.0 socat=3 ncat=1" compare "10 UDP echo, 64 B, $udp_senders senders" udp datagram/s goudp socat ncat
+	for t in sockit goudp socat ncat; do
+		row "10 UDP echo: datagrams unanswered" "$t" "$(median2 "$res/udp.2.$t")" % "" "" ""
+	done
+fi
+if has 11; then
+	v=$(median2 "$res/usess.sockit")
+	row "11 RSS per UDP session, listen -u -k" sockit "$v" KiB "" "<= 4" "$(judge "$v" "<=" 4)"
+	row "11 RSS before any session" sockit "$(median2 "$res/usess.4.sockit")" MiB "" "" ""
+	row "11 RSS once all $udp_sessions expired" sockit "$(median2 "$res/usess.2.sockit")" MiB "" "" ""
+	row "11 RSS per session, 2nd wave after expiry" sockit "$(median2 "$res/usess.3.sockit")" KiB "" "" ""
 fi
 
 header="case	tool	value	unit	sockit ratio	target	result"

@@ -6,9 +6,13 @@
 //	                                     DURATION per ADDR; the median slice's rate for each ADDR
 //	loadgen conns ADDR DURATION [N]      new connections/s (connect, one round trip, close) from N workers
 //	loadgen idle ADDR N READYFILE        open N connections, one round trip each, touch READYFILE, hold until killed
-//	loadgen wait tcp:PORT|unix:PATH T    wait until something listens there (from /proc/net), at most T
+//	loadgen wait tcp:PORT|udp:PORT|unix:PATH T
+//	                                     wait until something listens (UDP: is bound) there (from /proc/net), at most T
 //	loadgen peakrss PID                  sample PID's resident set until it exits; print the peak in KiB
 //	loadgen freeport                     print a TCP port free on 127.0.0.1
+//	loadgen udp DURATION SENDERS WINDOW ADDR...
+//	                                     UDP echo datagrams/s and loss of each ADDR (see udp.go)
+//	loadgen udpsessions ADDR N READYFILE one datagram from each of N sockets; hold them until killed
 //	loadgen throttle LISTEN ADDRFILE TO RATE
 //	                                     a TCP proxy that forwards LISTEN->TO at most RATE bytes/s (K, M, G suffixes)
 package main
@@ -52,6 +56,10 @@ func main() {
 		err = throttle(args)
 	case "freeport":
 		err = freePort()
+	case "udp":
+		err = udpLoad(args)
+	case "udpsessions":
+		err = udpSessions(args)
 	default:
 		usage()
 	}
@@ -62,7 +70,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen rtt|conns|idle|wait|peakrss|throttle|freeport ARGS... (see the source)")
+	fmt.Fprintln(os.Stderr, "usage: loadgen rtt|conns|idle|wait|peakrss|throttle|freeport|udp|udpsessions ARGS... (see the source)")
 	os.Exit(2)
 }
 
@@ -227,8 +235,14 @@ func wait(args []string) error {
 		check = func() bool { return tcpListening(port) }
 	case "unix":
 		check = func() bool { return unixListening(what) }
+	case "udp":
+		port, err := strconv.Atoi(what)
+		if err != nil {
+			return err
+		}
+		check = func() bool { return udpBound(port) }
 	default:
-		return fmt.Errorf("bad address %q: want tcp:PORT or unix:PATH", args[0])
+		return fmt.Errorf("bad address %q: want tcp:PORT, udp:PORT or unix:PATH", args[0])
 	}
 	for end := time.Now().Add(d); !check(); {
 		if time.Now().After(end) {
