@@ -3,9 +3,10 @@ package main
 // The UDP commands of loadgen:
 //
 //	loadgen udp DURATION SENDERS WINDOW ADDR...
-//	                         datagrams/s echoed by each ADDR: SENDERS sockets send 64-byte
-//	                         datagrams to it, each with at most WINDOW unanswered, for DURATION
-//	                         per ADDR in slices taken in turn; prints "RATE LOSS" per ADDR
+//	                         datagrams/s echoed by each ADDR: SENDERS sockets (the same ones
+//	                         throughout) send 64-byte datagrams to it, each with at most WINDOW
+//	                         unanswered, for DURATION per ADDR in slices of 0.5s taken in turn;
+//	                         prints "RATE LOSS" per ADDR
 //	                         (replies/s counted, and the fraction of datagrams never answered)
 //	loadgen udpsessions ADDR N READYFILE
 //	                         N sockets each send a 64-byte datagram to ADDR (twice, paced);
@@ -51,16 +52,30 @@ func udpLoad(args []string) error {
 		return err
 	}
 	addrs := args[3:]
+	// The same sockets throughout: a server sees SENDERS peers (ncat -k
+	// serves at most 100).
+	conns := make([][]*net.UDPConn, len(addrs))
+	for i, a := range addrs {
+		ra, err := net.ResolveUDPAddr("udp", a)
+		if err != nil {
+			return err
+		}
+		for range senders {
+			c, err := net.DialUDP("udp", nil, ra)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			conns[i] = append(conns[i], c)
+		}
+	}
 	rates := make([][]float64, len(addrs))
 	sent := make([]int64, len(addrs))
 	answered := make([]int64, len(addrs)) // in time or late
 	for cycle, start := 0, time.Now(); time.Since(start) < d*time.Duration(len(addrs)); cycle++ {
 		for j := range addrs {
 			i := (j + cycle) % len(addrs)
-			s, g, late, err := udpRun(addrs[i], senders, window, udpSlice)
-			if err != nil {
-				return fmt.Errorf("%s: %w", addrs[i], err)
-			}
+			s, g, late := udpRun(conns[i], window, udpSlice)
 			sent[i] += s
 			answered[i] += g + late
 			rates[i] = append(rates[i], float64(g)/udpSlice.Seconds())
@@ -81,21 +96,11 @@ func udpLoad(args []string) error {
 	return nil
 }
 
-// udpRun loads addr for d: senders sockets, each keeping up to window
-// datagrams unanswered. It returns the datagrams sent, the replies
+// udpRun loads a server for d through cs, each socket keeping up to
+// window datagrams unanswered. It returns the datagrams sent, the replies
 // received within d and the replies received in the moment after it
 // (not counted in the rate, nor as lost).
-func udpRun(addr string, senders, window int, d time.Duration) (sent, got, late int64, err error) {
-	ra, err := net.ResolveUDPAddr("udp", addr)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	cs := make([]*net.UDPConn, senders)
-	for i := range cs {
-		if cs[i], err = net.DialUDP("udp", nil, ra); err != nil {
-			return 0, 0, 0, err
-		}
-	}
+func udpRun(cs []*net.UDPConn, window int, d time.Duration) (sent, got, late int64) {
 	var sentAll, inTime, after atomic.Int64
 	end := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -108,7 +113,7 @@ func udpRun(addr string, senders, window int, d time.Duration) (sent, got, late 
 		})
 	}
 	wg.Wait()
-	return sentAll.Load(), inTime.Load(), after.Load(), nil
+	return sentAll.Load(), inTime.Load(), after.Load()
 }
 
 // udpSender is one socket of udpRun: it keeps window 64-byte datagrams
@@ -117,7 +122,6 @@ func udpRun(addr string, senders, window int, d time.Duration) (sent, got, late 
 // measured, until end; then it waits briefly for the last replies. It
 // returns datagrams sent, replies before end and replies after it.
 func udpSender(c *net.UDPConn, window int, end time.Time) (sent, got, late int64) {
-	defer c.Close()
 	pc := ipv4.NewPacketConn(c)
 	out := make([]ipv4.Message, window)
 	in := make([]ipv4.Message, window)
