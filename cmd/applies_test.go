@@ -51,7 +51,7 @@ var relayFlagScopes = map[string]flagScope{
 }
 
 // echoUDPRefused are the flags echo takes for TCP that echo -u refuses.
-var echoUDPRefused = []string{"max-conns", "idle-timeout", "allow", "deny", "allow-file", "deny-file", "datagram-size"}
+var echoUDPRefused = []string{"max-conns", "idle-timeout", "datagram-size"}
 
 // TestFlagsApply walks every command, every flag it takes, every address
 // kind and role: a flag that cannot apply there is exit 2, and one that

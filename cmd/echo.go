@@ -23,8 +23,9 @@ begin with.
 On a UDP address (udp:, -u) every datagram goes back to its sender as it
 came, an empty one as an empty one, for any number of senders at once;
 datagrams are read and sent in batches (recvmmsg and sendmmsg on Linux).
-There are no connections to limit: --max-conns, --allow, --deny and
---idle-timeout do not apply.`,
+--allow and --deny choose which senders get an answer (-v reports each
+refused sender once); there are no connections to count or time out, so
+--max-conns and --idle-timeout do not apply.`,
 		Flags:  flagsOf(commonFlags(), udpFlags(), listenFlags(), limitFlags(), unixFlags(), tlsServerFlags()),
 		Action: e.echo,
 	}

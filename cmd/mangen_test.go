@@ -314,9 +314,11 @@ sides are UDP or neither.
 \fBecho \-u\fR: every datagram goes back to its sender as it came (an
 empty one as an empty one, up to 65507 bytes), for any number of senders
 at once, read and sent in batches (recvmmsg and sendmmsg); a sender gone
-away (an ICMP error) never stops it. It keeps no sessions:
-\fB\-\-max\-conns\fR, \fB\-\-allow\fR, \fB\-\-deny\fR,
-\fB\-\-idle\-timeout\fR and \fB\-\-datagram\-size\fR are usage errors there.
+away (an ICMP error) never stops it. \fB\-\-allow\fR and
+\fB\-\-deny\fR choose which senders are answered (a reject event the
+first time each refused sender is seen). It keeps no sessions:
+\fB\-\-max\-conns\fR, \fB\-\-idle\-timeout\fR and
+\fB\-\-datagram\-size\fR are usage errors there.
 .IP \(bu 2
 \fB\-e\fR/\fB\-c\fR with \fBconnect \-u\fR and one-shot \fBlisten \-u\fR run a program for the session: the peer's datagrams
 are its stdin, which ends once the peer has been quiet for

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"runtime"
 	"slices"
 	"sync"
@@ -37,9 +38,13 @@ type EchoOptions struct {
 	// means DefaultBatch. Each reader holds Batch buffers of 64 KiB of
 	// address space, of which only the pages datagrams fill are touched.
 	Batch int
+	// Admit, when not nil, is asked about the sender of every datagram
+	// (--allow, --deny); a datagram it refuses is dropped unanswered.
+	Admit func(ip netip.Addr) (ok bool, why string)
 	// OnEvent receives an error event when a reader stops on an
-	// unexpected error; nil ignores events. Echo emits nothing per
-	// datagram.
+	// unexpected error, and a reject event (with Admit's why) the first
+	// time a sender is refused; nil ignores events. Echo emits nothing
+	// per datagram.
 	OnEvent pipe.Observer
 }
 
@@ -48,6 +53,7 @@ type EchoStats struct {
 	Datagrams atomic.Int64 // datagrams sent back
 	Bytes     atomic.Int64 // bytes of payload sent back
 	Dropped   atomic.Int64 // datagrams whose reply the kernel refused (the sender unreachable, no buffer space)
+	Refused   atomic.Int64 // datagrams not answered because Admit refused their sender
 }
 
 // Echo sends every datagram that arrives on c back to its sender, as it
@@ -71,13 +77,16 @@ func Echo(ctx context.Context, c *net.UDPConn, o EchoOptions, stats *EchoStats) 
 		batch = DefaultBatch
 	}
 	bc := newBatchConn(c)
+	g := newGate(o, c.LocalAddr())
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	errs := make([]error, readers)
 	var wg sync.WaitGroup
 	for i := range readers {
 		wg.Go(func() {
-			errs[i] = echoReader(bc, newEchoBatch(batch), stats)
+			b := newEchoBatch(batch)
+			b.gate = g
+			errs[i] = echoReader(bc, b, stats)
 			if errs[i] != nil && ctx.Err() == nil {
 				// one reader's failure is the socket's: end the others
 				o.OnEvent.Emit(pipe.Event{Name: pipe.EventError, Local: c.LocalAddr(), Err: errs[i]})
@@ -109,9 +118,11 @@ func newBatchConn(c *net.UDPConn) batchConn {
 }
 
 // echoBatch is one reader's messages: in receives a batch, out sends the
-// same buffers back cut to each datagram's length.
+// same buffers back cut to each datagram's length; gate, when not nil,
+// says which senders get theirs.
 type echoBatch struct {
 	in, out []ipv4.Message
+	gate    *gate
 }
 
 // newEchoBatch allocates n receive slots of slotSize bytes each.
@@ -140,13 +151,22 @@ func echoReader(bc batchConn, b *echoBatch, stats *EchoStats) error {
 			return fmt.Errorf("read datagrams: %w", err)
 		}
 		var bytes int64
+		k := 0
 		for i := range n {
 			m := &b.in[i]
-			b.out[i].Buffers[0] = m.Buffers[0][:m.N]
-			b.out[i].Addr = m.Addr
+			if !b.gate.lets(m) {
+				stats.Refused.Add(1)
+				continue
+			}
+			b.out[k].Buffers[0] = m.Buffers[0][:m.N]
+			b.out[k].Addr = m.Addr
 			bytes += int64(m.N)
+			k++
 		}
-		sent, err := writeAll(bc, b.out[:n], stats)
+		if k == 0 {
+			continue
+		}
+		sent, err := writeAll(bc, b.out[:k], stats)
 		if err != nil {
 			return err
 		}

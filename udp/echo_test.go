@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"syscall"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/net/ipv4"
+
+	"sockit/pipe"
 )
 
 // startEcho runs Echo on a fresh loopback socket and returns its address
@@ -388,5 +391,47 @@ func TestEchoIPv6(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Echo returned %v", err)
+	}
+}
+
+// Admit refuses senders: their datagrams go unanswered, each refused
+// sender is reported once, and the others are served as ever.
+func TestEchoAdmit(t *testing.T) {
+	var mu sync.Mutex
+	var events []pipe.Event
+	allowed := netip.MustParseAddr("127.0.0.1")
+	to, stats := startEcho(t, EchoOptions{
+		Readers: 1, // one queue, read in order: the refused datagrams are handled first
+		Admit: func(ip netip.Addr) (bool, string) {
+			if ip == allowed {
+				return true, ""
+			}
+			return false, "not in the allow list"
+		},
+		OnEvent: func(e pipe.Event) { mu.Lock(); events = append(events, e); mu.Unlock() },
+	})
+	refused, err := net.DialUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)}, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer refused.Close()
+	for range 2 {
+		if _, err := refused.Write([]byte("let me in")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	roundTrip(t, client(t, to), []byte("served"))
+	if got := stats.Refused.Load(); got != 2 {
+		t.Errorf("Refused = %d, want 2", got)
+	}
+	refused.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if n, err := refused.Read(make([]byte, 64)); err == nil {
+		t.Errorf("the refused sender got %d bytes back", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) != 1 || events[0].Name != pipe.EventReject || events[0].Remote.String() != refused.LocalAddr().String() ||
+		events[0].Err == nil || events[0].Err.Error() != "not in the allow list" {
+		t.Errorf("events %+v, want one reject of %v", events, refused.LocalAddr())
 	}
 }
