@@ -78,11 +78,16 @@ func (o Options) apply(c net.Conn) error {
 		if err := tc.SetNoDelay(o.NoDelay); err != nil {
 			return fmt.Errorf("set TCP_NODELAY: %w", err)
 		}
-		ka := net.KeepAliveConfig{Enable: false}
+		// Off is one setsockopt (SetKeepAliveConfig would set the idle
+		// time, interval and count too: four calls on every connection,
+		// a tenth of the system calls of a short proxied tunnel).
+		var err error
 		if o.KeepAlive > 0 {
-			ka = net.KeepAliveConfig{Enable: true, Idle: o.KeepAlive, Interval: o.KeepAlive}
+			err = tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true, Idle: o.KeepAlive, Interval: o.KeepAlive})
+		} else {
+			err = tc.SetKeepAlive(false)
 		}
-		if err := tc.SetKeepAliveConfig(ka); err != nil {
+		if err != nil {
 			return fmt.Errorf("set keep-alive: %w", err)
 		}
 	}
