@@ -17,7 +17,7 @@
 # BENCH_UDP_SENDERS and BENCH_UDP_WINDOW (case 10: sockets sending 64-byte
 # datagrams, and how many each keeps unanswered; default 8 and 16),
 # BENCH_UDP_SESSIONS (peers of case 11, default 10000),
-# BENCH_CASES (which cases to run, default "1 2 3 4 5 6 7 8 9 10 11").
+# BENCH_CASES (which cases to run, default "1 2 3 4 5 6 7 8 9 10 11 12").
 # Missing Debian peers are installed by scripts/deps.sh --bench.
 set -euo pipefail
 
@@ -43,7 +43,7 @@ relay_pairs=${BENCH_RELAY_PAIRS:-2000}
 udp_senders=${BENCH_UDP_SENDERS:-8}
 udp_window=${BENCH_UDP_WINDOW:-16}
 udp_sessions=${BENCH_UDP_SESSIONS:-10000}
-cases=${BENCH_CASES:-1 2 3 4 5 6 7 8 9 10 11}
+cases=${BENCH_CASES:-1 2 3 4 5 6 7 8 9 10 11 12}
 tmo=600 # seconds any one transfer may take before it counts as failed
 
 case "$size_arg" in
@@ -72,7 +72,7 @@ has() { case " $cases " in *" $1 "*) return 0 ;; esac; return 1; }
 # --- setup -----------------------------------------------------------------
 
 sh scripts/deps.sh --bench
-for t in nc socat ncat iperf3; do
+for t in nc socat ncat iperf3 microsocks tinyproxy; do
 	command -v "$t" >/dev/null || {
 		log "bench: $t is missing after scripts/deps.sh --bench"
 		exit 1
@@ -217,8 +217,8 @@ cli_c8_verified() { timeout "$tmo" "$sockit" send "$addr" "$data" </dev/null >/d
 
 kind() {
 	case "$1:$2" in
-	c9:socat) echo tcp ;;
-	*:sockit | c8:* | c9:*) echo file ;;
+	c9:socat | c12:microsocks) echo tcp ;;
+	*:sockit | c8:* | c9:* | c12:*) echo file ;;
 	unix:*) echo unix ;;
 	*) echo tcp ;;
 	esac
@@ -610,6 +610,75 @@ sessions_run() {
 		'BEGIN { printf "%.2f %.1f %.2f %.1f\n", (r1 - r0) / n, r2 / 1024, (r3 - r2) / n, r0 / 1024 }'
 }
 
+# --- proxies (case 12) -----------------------------------------------------
+# The same transfer through sockit proxy (SOCKS5 and HTTP CONNECT), through
+# sockit relay (no handshake: the ceiling of a spliced pair) and through
+# microsocks, each to a one-shot sockit listener (the sink); the client is
+# loadgen put (the handshake, then sendfile). Then tunnels per second
+# (handshake, a 64-byte round trip with the bare Go echo server, close)
+# through sockit proxy, microsocks and tinyproxy.
+
+# srv_proxy_to_sink CMD...: the sink, and CMD (a proxy, in the
+# background) until the sink has its transfer. The clients read the
+# sink's address from its file (this runs in a background subshell).
+srv_proxy_to_sink() {
+	local p rc=0
+	start_sink || return 1
+	"$@" </dev/null >/dev/null 2>&1 &
+	p=$!
+	wait "$sink" || rc=$?
+	kill "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+	return "$rc"
+}
+srv_c12_socks5() { srv_proxy_to_sink "$sockit" proxy --addr-file "$af" 127.0.0.1:0; }
+cli_c12_socks5() { timeout "$tmo" "$loadgen" put socks5 "$addr" "$(cat "$tmp/sink")" "$data"; }
+srv_c12_connect() { srv_c12_socks5; }
+cli_c12_connect() { timeout "$tmo" "$loadgen" put connect "$addr" "$(cat "$tmp/sink")" "$data"; }
+srv_c12_relay() {
+	start_sink || return 1
+	timeout "$tmo" "$sockit" relay --once --addr-file "$af" 127.0.0.1:0 "$sinkaddr" 2>/dev/null
+	wait "$sink"
+}
+cli_c12_relay() { timeout "$tmo" "$loadgen" put direct "$addr" - "$data"; }
+srv_c12_microsocks() { srv_proxy_to_sink microsocks -i 127.0.0.1 -p "$port"; }
+cli_c12_microsocks() { timeout "$tmo" "$loadgen" put socks5 "$addr" "$(cat "$tmp/sink")" "$data"; }
+
+# start_proxy TOOL: the bare Go echo server and a proxy; sets $addr (the
+# proxy's), $echoaddr, $server (the proxy's PID) and $upstream.
+echoaddr=""
+start_proxy() {
+	local t=$1 k=tcp
+	start_echo goecho || return 1
+	upstream=$server
+	echoaddr=$addr
+	fresh
+	case "$t" in
+	sockit)
+		k=file
+		"$sockit" proxy --addr-file "$af" 127.0.0.1:0 </dev/null 2>/dev/null &
+		;;
+	microsocks) microsocks -i 127.0.0.1 -p "$port" </dev/null >/dev/null 2>&1 & ;;
+	tinyproxy)
+		printf 'Port %s\nListen 127.0.0.1\nAllow 127.0.0.1\nMaxClients 1000\nLogLevel Critical\n' "$port" >"$tmp/tinyproxy.conf"
+		tinyproxy -d -c "$tmp/tinyproxy.conf" </dev/null >/dev/null 2>&1 &
+		;;
+	esac
+	server=$!
+	pids+=("$server")
+	ready "$k"
+}
+with_proxy() {
+	local t=$1
+	shift
+	if start_proxy "$t"; then
+		"$@" || log "bench: proxy $t: $* failed"
+	fi
+	stop_echo "$server" "$upstream"
+}
+tunnels_socks5() { "$loadgen" tunnels socks5 "$addr" "$echoaddr" "$dur" 4; }
+tunnels_connect() { "$loadgen" tunnels connect "$addr" "$echoaddr" "$dur" 4; }
+
 # --- send RSS (case 7) -----------------------------------------------------
 
 # send_rss: peak RSS (MiB) of sockit send while a receiver behind a
@@ -681,6 +750,13 @@ if has 11; then
 		echo "$c" >>"$res/usess.3.sockit"
 		echo "$d" >>"$res/usess.4.sockit"
 	done
+fi
+if has 12; then
+	measure c12 socks5 connect relay microsocks
+	# measure_with files values under the tool's name: the SOCKS5 runs
+	# go to t5, the CONNECT runs to tc (sockit against tinyproxy there)
+	measure_with with_proxy t5 tunnels_socks5 sockit microsocks
+	measure_with with_proxy tc tunnels_connect sockit tinyproxy
 fi
 
 # --- table -----------------------------------------------------------------
@@ -781,6 +857,20 @@ if has 11; then
 	row "11 RSS before any session" sockit "$(median2 "$res/usess.4.sockit")" MiB "" "" ""
 	row "11 RSS once all $udp_sessions expired" sockit "$(median2 "$res/usess.2.sockit")" MiB "" "" ""
 	row "11 RSS per session, 2nd wave after expiry" sockit "$(median2 "$res/usess.3.sockit")" KiB "" "" ""
+fi
+if has 12; then
+	for p in socks5 connect; do
+		v=$(median "$res/c12.$p")
+		row "12 file -> sockit proxy -> sink" "$p" "$v" MiB/s "" "" ""
+		for t in relay microsocks; do
+			w=$(median "$res/c12.$t")
+			q=$(ratio "$v" "$w")
+			lim=$([ "$t" = relay ] && echo 0.9 || echo 1.5)
+			row "12 file -> sockit proxy -> sink" "$p vs $t" "$w" MiB/s "$q" ">= $lim" "$(judge "$q" ">=" "$lim")"
+		done
+	done
+	TARGETS="microsocks=1" compare "12 SOCKS5 tunnels (64 B round trip)" t5 tunnel/s microsocks
+	TARGETS="tinyproxy=1" compare "12 CONNECT tunnels (64 B round trip)" tc tunnel/s tinyproxy
 fi
 
 header="case	tool	value	unit	sockit ratio	target	result"

@@ -13,6 +13,11 @@
 //	loadgen udp DURATION SENDERS WINDOW ADDR...
 //	                                     UDP echo datagrams/s and loss of each ADDR (see udp.go)
 //	loadgen udpsessions ADDR N READYFILE one datagram from each of N sockets; hold them until killed
+//	loadgen put PROTO VIA TARGET FILE    send FILE to TARGET through the proxy VIA (PROTO socks5 or connect;
+//	                                     direct: VIA is a relay), sendfile once the tunnel is open
+//	loadgen tunnels PROTO VIA TARGET DURATION [N]
+//	                                     tunnels/s through VIA (handshake, a 64-byte round trip with the
+//	                                     echo server TARGET, close) from N workers
 //	loadgen throttle LISTEN ADDRFILE TO RATE
 //	                                     a TCP proxy that forwards LISTEN->TO at most RATE bytes/s (K, M, G suffixes)
 package main
@@ -60,6 +65,10 @@ func main() {
 		err = udpLoad(args)
 	case "udpsessions":
 		err = udpSessions(args)
+	case "put":
+		err = put(args)
+	case "tunnels":
+		err = tunnels(args)
 	default:
 		usage()
 	}
@@ -70,7 +79,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen rtt|conns|idle|wait|peakrss|throttle|freeport|udp|udpsessions ARGS... (see the source)")
+	fmt.Fprintln(os.Stderr, "usage: loadgen rtt|conns|idle|wait|peakrss|throttle|freeport|udp|udpsessions|put|tunnels ARGS... (see the source)")
 	os.Exit(2)
 }
 
@@ -147,13 +156,19 @@ func conns(args []string) error {
 	if err := need(args, 2); err != nil {
 		return err
 	}
-	d, err := time.ParseDuration(args[1])
+	return connRate(args[1:], func() (net.Conn, error) { return net.Dial("tcp", args[0]) })
+}
+
+// connRate: connections/s opened by dial, each with one round trip and
+// closed, from N workers for DURATION (args: DURATION [N]).
+func connRate(args []string, dial func() (net.Conn, error)) error {
+	d, err := time.ParseDuration(args[0])
 	if err != nil {
 		return err
 	}
 	workers := 4
-	if len(args) > 2 {
-		if workers, err = strconv.Atoi(args[2]); err != nil {
+	if len(args) > 1 {
+		if workers, err = strconv.Atoi(args[1]); err != nil {
 			return err
 		}
 	}
@@ -169,7 +184,7 @@ func conns(args []string) error {
 			defer wg.Done()
 			out, in := bytes.Repeat([]byte("x"), msgSize), make([]byte, msgSize)
 			for time.Now().Before(end) {
-				c, err := net.Dial("tcp", args[0])
+				c, err := dial()
 				if err == nil {
 					err = roundTrip(c, out, in)
 					c.Close()
