@@ -3,6 +3,7 @@ package pipe
 import (
 	"context"
 	"errors"
+	"sync"
 )
 
 // Relay copies a to b and b to a until both directions have ended, then
@@ -25,33 +26,49 @@ func Relay(ctx context.Context, a, b *Conn) error {
 		b.Close()
 	})
 	defer stop()
-	done := make(chan error, 2)
-	go relayHalf(b, a, done)
-	go relayHalf(a, b, done)
-	var first error
-	for range 2 {
-		if err := <-done; err != nil && first == nil {
-			first = err
-			a.Close() // the other direction cannot end well: wake it
-			b.Close()
-		}
-	}
+	// One direction runs in a goroutine of its own, the other in the
+	// caller's: a short-lived pair (a proxied request) starts one
+	// goroutine, not two.
+	p := &relayPair{a: a, b: b, done: make(chan struct{})}
+	go p.halfThenDone(b, a)
+	p.half(a, b)
+	<-p.done
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
-	return first
+	return p.first
 }
 
-// relayHalf copies src to dst until src's EOF, then half-closes dst, and
-// reports the outcome on done. A dst that has gone altogether by the
-// time of the half-close (its peer closed after reading everything) is
-// no failure: every byte was delivered.
-func relayHalf(dst, src *Conn, done chan<- error) {
+// relayPair is the state both directions of a Relay share.
+type relayPair struct {
+	a, b  *Conn
+	done  chan struct{} // closed when the goroutine's direction has ended
+	once  sync.Once
+	first error
+}
+
+// half copies src to dst until src's EOF, then half-closes dst. A dst
+// that has gone altogether by the time of the half-close (its peer
+// closed after reading everything) is no failure: every byte was
+// delivered. The first error of either direction is kept, and closes
+// both Conns: the other direction cannot end well, so it is woken.
+func (p *relayPair) half(dst, src *Conn) {
 	_, err := dst.ReadFrom(src)
 	if err == nil {
 		if err = dst.CloseWrite(); peerGone(err) || errors.Is(err, errors.ErrUnsupported) {
 			err = nil
 		}
 	}
-	done <- err
+	if err != nil {
+		p.once.Do(func() { p.first = err })
+		p.a.Close()
+		p.b.Close()
+	}
+}
+
+// halfThenDone is half for the direction that runs in its own
+// goroutine.
+func (p *relayPair) halfThenDone(dst, src *Conn) {
+	defer close(p.done)
+	p.half(dst, src)
 }
