@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"sync"
 	"time"
 
 	"sockit/pipe"
@@ -94,38 +95,53 @@ func (s *Server) serve(ctx context.Context, c *pipe.Conn, r *request) error {
 	if s.HandshakeTimeout > 0 {
 		c.SetReadDeadline(time.Now().Add(s.HandshakeTimeout))
 	}
-	br := bufio.NewReader(c)
-	first, err := br.Peek(1)
-	if err != nil {
-		return r.fail(s.readError("request", err))
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(c)
+	up, err := s.handshake(ctx, br, c, r)
+	if err == nil {
+		r.up, r.result = up, ResultOK
+		// Bytes the client sent after its request (optimistic data, an
+		// HTTP body) are in br: they go first, then the sockets are
+		// spliced.
+		if n := br.Buffered(); n > 0 {
+			b, _ := br.Peek(n)
+			if _, err = up.Write(b); err != nil {
+				up.Close()
+			}
+		}
 	}
-	var up *pipe.Conn
-	switch first[0] {
-	case socks5Version:
-		r.proto = "socks5"
-		up, err = s.socks5(ctx, br, c, r)
-	case socks4Version:
-		r.proto = "socks4"
-		up, err = s.socks4(ctx, br, c, r)
-	default:
-		r.proto = "http"
-		up, err = s.http(ctx, br, c, r)
-	}
+	br.Reset(nil)
+	readers.Put(br)
 	if err != nil {
 		return err
 	}
-	r.up, r.result = up, ResultOK
-	// Bytes the client sent after its request (optimistic data, an
-	// HTTP body) are in br: they go first, then the sockets are spliced.
-	if n := br.Buffered(); n > 0 {
-		b, _ := br.Peek(n)
-		if _, err := up.Write(b); err != nil {
-			up.Close()
-			return err
-		}
-	}
 	return pipe.Relay(ctx, c, up)
 }
+
+// handshake reads the request through br, in the protocol its first
+// byte names, and returns the connection to its target once the client
+// has been told.
+func (s *Server) handshake(ctx context.Context, br *bufio.Reader, c *pipe.Conn, r *request) (*pipe.Conn, error) {
+	first, err := br.Peek(1)
+	if err != nil {
+		return nil, r.fail(s.readError("request", err))
+	}
+	switch first[0] {
+	case socks5Version:
+		r.proto = "socks5"
+		return s.socks5(ctx, br, c, r)
+	case socks4Version:
+		r.proto = "socks4"
+		return s.socks4(ctx, br, c, r)
+	}
+	r.proto = "http"
+	return s.http(ctx, br, c, r)
+}
+
+// readers are the handshakes' buffered readers, reused: a short-lived
+// tunnel would otherwise allocate one (4 KiB) per client. A reader goes
+// back once the handshake has ended and its buffered bytes went on.
+var readers = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
 
 // fail records a refusal's result (from err) and returns err.
 func (r *request) fail(err error) error {
