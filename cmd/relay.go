@@ -60,7 +60,8 @@ and -x log each relayed session once, from the client's side.
 UDP (udp:FROM udp:TO, or -u): every client is a session with a socket
 of its own connected to a TO, so the replies go back to that client
 alone; a session ends after --session-timeout without a datagram from
-its client. Both sides are UDP or neither.`,
+its client. Both sides are UDP or neither. Several TOs need --balance
+round-robin: UDP has no handshake, so failover could not see a TO refuse.`,
 		Flags:  relayFlags(),
 		Action: e.relay,
 	}

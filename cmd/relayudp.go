@@ -35,6 +35,11 @@ func (e *env) relayUDP(c *cli.Context, sock pipe.Options, from addr.Addr, tos []
 	if err != nil {
 		return err
 	}
+	if len(tos) > 1 && !roundRobin {
+		ue := usagef(commandName(c), "several TOs of a UDP relay need --balance round-robin: failover moves on when a TO refuses, and UDP has no handshake to refuse")
+		ue.hints = []string{"--balance round-robin gives each new client the next TO; a TO that is down is seen only in its clients' error events"}
+		return ue
+	}
 	srv, closeLogs, err := e.udpServer(c, sock)
 	if err != nil {
 		return err
