@@ -28,7 +28,7 @@ import (
 func limitFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.IntFlag{Name: "max-conns", Usage: "serve at most `N` connections at once; close the next at once", DefaultText: "no limit"},
-		&cli.StringSliceFlag{Name: "allow", Usage: "serve only peers matching `SPEC`: an address, a CIDR prefix or a host name (repeatable; TCP only, see --allow-uid for Unix sockets)"},
+		&cli.StringSliceFlag{Name: "allow", Usage: "serve only peers matching `SPEC`: an address, a CIDR prefix or a host name (repeatable; TCP and UDP peers, see --allow-uid for Unix sockets)"},
 		&cli.StringSliceFlag{Name: "deny", Usage: "refuse peers matching `SPEC` (repeatable; deny wins over allow)"},
 		&cli.StringFlag{Name: "allow-file", Usage: "read allow SPECs from `FILE`, one per line, # comments"},
 		&cli.StringFlag{Name: "deny-file", Usage: "read deny SPECs from `FILE`, one per line, # comments"},
