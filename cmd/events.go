@@ -83,6 +83,9 @@ func eventText(e pipe.Event) string {
 	case pipe.EventLookup:
 		return fmt.Sprintf("lookup %s: %s", e.Host, strings.Join(e.Addrs, ", "))
 	case pipe.EventConnect:
+		if e.Datagrams { // a connected UDP socket: nothing is known of the peer yet
+			return fmt.Sprintf("ready%s to %v from %v (udp: no handshake)", id, addrText(e.Remote), addrText(e.Local))
+		}
 		if unnamed(e.Local) { // our end of a Unix socket
 			return fmt.Sprintf("connected%s to %v", id, addrText(e.Remote))
 		}
