@@ -41,17 +41,32 @@ func (h *hexDumper) record(id int64, dir Direction, p []byte) {
 		return
 	}
 	k := hexKey{id, dir}
+	var b strings.Builder
+	HexLines(&b, id, dir, h.offsets[k], p)
+	h.offsets[k] += int64(len(p))
+	if _, err := io.WriteString(h.w, b.String()); err != nil {
+		h.failed = true
+		if h.onErr != nil {
+			h.onErr(fmt.Errorf("hex dump: %w", err))
+		}
+	}
+}
+
+// HexLines appends p to b as the lines of [HexDump]: 16 bytes to a
+// line, each line led by "#ID" and the direction's arrow ("<" in, ">"
+// out) and the offset, base plus the line's place in p. A datagram's
+// dump shares them.
+func HexLines(b *strings.Builder, id int64, dir Direction, base int64, p []byte) {
 	arrow := "<"
 	if dir == Out {
 		arrow = ">"
 	}
-	var b strings.Builder
 	for off := 0; off < len(p); off += 16 {
 		line := p[off:min(off+16, len(p))]
-		fmt.Fprintf(&b, "#%d %s %08x  ", id, arrow, h.offsets[k]+int64(off))
+		fmt.Fprintf(b, "#%d %s %08x  ", id, arrow, base+int64(off))
 		for i := range 16 {
 			if i < len(line) {
-				fmt.Fprintf(&b, "%02x ", line[i])
+				fmt.Fprintf(b, "%02x ", line[i])
 			} else {
 				b.WriteString("   ")
 			}
@@ -67,12 +82,5 @@ func (h *hexDumper) record(id int64, dir Direction, p []byte) {
 			b.WriteByte(c)
 		}
 		b.WriteString("|\n")
-	}
-	h.offsets[k] += int64(len(p))
-	if _, err := io.WriteString(h.w, b.String()); err != nil {
-		h.failed = true
-		if h.onErr != nil {
-			h.onErr(fmt.Errorf("hex dump: %w", err))
-		}
 	}
 }

@@ -57,28 +57,7 @@ func (h *hexDumper) record(id int64, dir pipe.Direction, p []byte) {
 		unit = "byte"
 	}
 	fmt.Fprintf(&b, "#%d %s datagram %d, %d %s\n", id, arrow, h.counts[k], len(p), unit)
-	for off := 0; off < len(p); off += 16 {
-		line := p[off:min(off+16, len(p))]
-		fmt.Fprintf(&b, "#%d %s %08x  ", id, arrow, off)
-		for i := range 16 {
-			if i < len(line) {
-				fmt.Fprintf(&b, "%02x ", line[i])
-			} else {
-				b.WriteString("   ")
-			}
-			if i == 7 {
-				b.WriteByte(' ')
-			}
-		}
-		b.WriteString(" |")
-		for _, c := range line {
-			if c < 0x20 || c > 0x7e {
-				c = '.'
-			}
-			b.WriteByte(c)
-		}
-		b.WriteString("|\n")
-	}
+	pipe.HexLines(&b, id, dir, 0, p)
 	if _, err := io.WriteString(h.w, b.String()); err != nil {
 		h.failed = true
 		if h.onErr != nil {
