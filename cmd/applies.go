@@ -79,7 +79,7 @@ var inaptRules = []inapt{
 		hint: "an abstract socket serves your own user and root; --allow-uid UID adds others"},
 	{flags: roleFlags(listenFlags(), unixFlags(), tlsServerFlags()), when: func(_ *cli.Context, s site) bool { return !s.listening },
 		why: "applies when listening, not when dialling"},
-	{flags: proxyFlagNames, when: onUnix,
+	{flags: proxyFlagNames, when: func(c *cli.Context, s site) bool { return s.unix && !dialsToo(c) },
 		why: "reaches TCP addresses, not Unix sockets"},
 	{flags: roleFlags(dialFlags(), tlsClientFlags(), proxyFlags()), when: func(c *cli.Context, s site) bool { return s.listening && !dialsToo(c) },
 		why: "applies when dialling, not when listening"},
@@ -118,7 +118,8 @@ func onUDP(_ *cli.Context, s site) bool { return s.udp }
 func echoUDP(c *cli.Context, s site) bool { return s.udp && commandName(c) == "echo" }
 
 // dialsToo reports a listening command that dials for its clients
-// (proxy: its --connect-timeout bounds each dial of a target).
+// (proxy: its --connect-timeout and --proxy are for each dial of a
+// target, which is TCP whatever the listener is).
 func dialsToo(c *cli.Context) bool { return c.Command.Name == "proxy" }
 
 // roleFlags names the flags of one role's groups (the dial flags, or the

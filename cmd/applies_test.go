@@ -367,8 +367,8 @@ func (f *applyFixture) check(t *testing.T, cmd *cli.Command, name string, path [
 	if name == "echo" && kind == 'p' && slices.Contains(echoUDPRefused, flag) {
 		want = exitUsage // a UDP echo server keeps no connections or sessions
 	}
-	if name == "proxy" && flag == "connect-timeout" {
-		want = 1 // a proxy listens, and dials its clients' targets
+	if name == "proxy" && slices.Contains([]string{"connect-timeout", "proxy", "proxy-auth-file", "proxy-ca"}, flag) {
+		want = 1 // a proxy listens, and dials its clients' targets (TCP)
 	}
 	if name == "relay" && flag == "tls" {
 		want = exitUsage // tls: in front of an address chooses the side

@@ -41,11 +41,15 @@ to (a name resolving to a denied address is denied), and then dialled
 at the addresses checked. A denied target gets SOCKS reply 2 (SOCKS4:
 91) or HTTP 403.
 
+--proxy URL (repeatable: a chain) sends every tunnel on through upstream
+proxies, as it does for connect; the target rules are checked here
+first.
+
 A client that has not sent its whole request within --handshake-timeout
 is closed; --connect-timeout bounds each dial of a target, --idle-timeout
 a tunnel idle both ways. -v prints one request event per client:
 protocol, target, result, bytes each way and duration.`,
-		Flags:  flagsOf(commonFlags(), listenFlags(), proxyServerFlags(), limitFlags(), unixFlags()),
+		Flags:  flagsOf(commonFlags(), listenFlags(), proxyServerFlags(), proxyFlags(), limitFlags(), unixFlags()),
 		Action: e.proxy,
 	}
 }
@@ -94,6 +98,11 @@ func (e *env) proxy(c *cli.Context) error {
 	dsock := sock
 	dsock.IdleTimeout, dsock.OnEvent = 0, nil
 	d := connect.Dialer{Timeout: c.Duration("connect-timeout"), Socket: dsock}
+	// --proxy: every target through the upstream chain (the target's
+	// address only names the kind: each is TCP)
+	if d.Via, err = e.proxyHops(c, addr.Addr{Kind: addr.TCP}, dsock); err != nil {
+		return err
+	}
 	srv.Dial = func(ctx context.Context, host string, port uint16) (*pipe.Conn, error) {
 		return d.Dial(ctx, addr.Addr{Kind: addr.TCP, Host: host, Port: int(port)})
 	}
