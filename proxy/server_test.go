@@ -104,24 +104,8 @@ func TestTargetsCheck(t *testing.T) {
 // request event.
 func serveOne(t testing.TB, s *Server, in []byte) ([]byte, pipe.Event) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	cli, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cli, c := loopbackPair(t)
 	defer cli.Close()
-	raw, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := pipe.Wrap(raw, pipe.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	events := make(chan pipe.Event, 1)
 	s.OnEvent = func(e pipe.Event) { events <- e }
 	done := make(chan error, 1)
@@ -135,6 +119,33 @@ func serveOne(t testing.TB, s *Server, in []byte) ([]byte, pipe.Event) {
 	}
 	<-done
 	return out, <-events
+}
+
+// loopbackPair returns both ends of a loopback TCP connection: the
+// client's, and the server's wrapped as a listener would.
+func loopbackPair(t testing.TB) (net.Conn, *pipe.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cli, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := ln.Accept()
+	if err != nil {
+		cli.Close()
+		t.Fatal(err)
+	}
+	c, err := pipe.Wrap(raw, pipe.Options{})
+	if err != nil {
+		cli.Close()
+		raw.Close()
+		t.Fatal(err)
+	}
+	return cli, c
 }
 
 // echoDial dials an echo server on loopback.
@@ -252,18 +263,8 @@ func TestServeAuth(t *testing.T) {
 
 func TestServeHandshakeTimeout(t *testing.T) {
 	s := &Server{HandshakeTimeout: 50 * time.Millisecond, Dial: echoDial(t)}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	cli, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cli, c := loopbackPair(t)
 	defer cli.Close()
-	raw, _ := ln.Accept()
-	c, _ := pipe.Wrap(raw, pipe.Options{})
 	var ev pipe.Event
 	s.OnEvent = func(e pipe.Event) { ev = e }
 	cli.Write([]byte("\x05\x02\x00")) // and nothing more, without closing
