@@ -171,6 +171,9 @@ func (s *Server) connect(ctx context.Context, t Target) (*pipe.Conn, error) {
 	if t.Name == "" && !t.IP.IsValid() {
 		return nil, &RequestError{Why: "no target host"}
 	}
+	if t.Port == 0 {
+		return nil, &RequestError{Why: "no target port (port 0)"}
+	}
 	var addrs []netip.Addr
 	switch {
 	case t.IP.IsValid():

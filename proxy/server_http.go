@@ -169,11 +169,14 @@ func writeStatus(c *pipe.Conn, code int, h http.Header, why error) {
 	c.Write(append(b, body...))
 }
 
-// httpStatus is the status for a failed connect: 403 for a denied
-// target, 504 for a timeout, 502 for every other failure to reach it.
+// httpStatus is the status for a failed connect: 400 for a target
+// that is none, 403 for a denied one, 504 for a timeout, 502 for every
+// other failure to reach it.
 func httpStatus(err error) int {
 	var ne net.Error
 	switch {
+	case errors.As(err, new(*RequestError)):
+		return http.StatusBadRequest
 	case errors.As(err, new(*DeniedError)):
 		return http.StatusForbidden
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():

@@ -179,8 +179,10 @@ func (ts Targets) check(t Target, addrs []netip.Addr) error {
 			return &DeniedError{Target: t, Rule: &ts.Deny[i]}
 		}
 		for _, a := range addrs {
-			if r.Name == "" && r.Prefix.Contains(a) {
-				return &DeniedError{Target: t, Rule: &ts.Deny[i], Addr: a}
+			for _, b := range reached(a) {
+				if r.Name == "" && r.Prefix.Contains(b) {
+					return &DeniedError{Target: t, Rule: &ts.Deny[i], Addr: a}
+				}
 			}
 		}
 	}
@@ -196,13 +198,26 @@ func (ts Targets) check(t Target, addrs []netip.Addr) error {
 		return &DeniedError{Target: t}
 	}
 	for _, a := range addrs {
-		ok := false
-		for _, r := range ts.Allow {
-			ok = ok || (r.Name == "" && r.matchPort(t.Port) && r.Prefix.Contains(a))
-		}
-		if !ok {
-			return &DeniedError{Target: t}
+		for _, b := range reached(a) {
+			ok := false
+			for _, r := range ts.Allow {
+				ok = ok || (r.Name == "" && r.matchPort(t.Port) && r.Prefix.Contains(b))
+			}
+			if !ok {
+				return &DeniedError{Target: t}
+			}
 		}
 	}
 	return nil
+}
+
+// reached are the addresses a connection to a reaches, as the rules see
+// them: a itself and, for an unspecified address (0.0.0.0, ::), which
+// a connect(2) takes to this host, the loopback addresses too, so that
+// denying 127.0.0.0/8 and ::1 denies them.
+func reached(a netip.Addr) []netip.Addr {
+	if !a.IsUnspecified() {
+		return []netip.Addr{a}
+	}
+	return []netip.Addr{a, netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()}
 }

@@ -87,6 +87,11 @@ func TestTargetsCheck(t *testing.T) {
 		{"allow name, not by address", Targets{Allow: rules("ok.test")}, Target{IP: ip("192.0.2.1"), Port: 80}, []netip.Addr{ip("192.0.2.1")}, false},
 		{"allow prefix, every address in", Targets{Allow: rules("192.0.2.0/24")}, Target{Name: "x.test", Port: 80}, []netip.Addr{ip("192.0.2.1"), ip("192.0.2.9")}, true},
 		{"allow prefix, one address out", Targets{Allow: rules("192.0.2.0/24")}, Target{Name: "x.test", Port: 80}, []netip.Addr{ip("192.0.2.1"), ip("198.51.100.1")}, false},
+		{"unspecified is loopback (v4)", Targets{Deny: rules("127.0.0.0/8")}, Target{IP: ip("0.0.0.0"), Port: 80}, []netip.Addr{ip("0.0.0.0")}, false},
+		{"unspecified is loopback (v6)", Targets{Deny: rules("::1")}, Target{IP: ip("::"), Port: 80}, []netip.Addr{ip("::")}, false},
+		{"a name resolving to unspecified", Targets{Deny: rules("127.0.0.1:22")}, Target{Name: "x.test", Port: 22}, []netip.Addr{ip("0.0.0.0")}, false},
+		{"unspecified needs loopback allowed", Targets{Allow: rules("0.0.0.0")}, Target{IP: ip("0.0.0.0"), Port: 80}, []netip.Addr{ip("0.0.0.0")}, false},
+		{"unspecified with loopback allowed", Targets{Allow: rules("0.0.0.0", "127.0.0.1", "::1")}, Target{IP: ip("0.0.0.0"), Port: 80}, []netip.Addr{ip("0.0.0.0")}, true},
 		{"deny wins", Targets{Allow: rules("10.0.0.0/8"), Deny: rules("10.0.0.1")}, Target{IP: ip("10.0.0.1"), Port: 80}, []netip.Addr{ip("10.0.0.1")}, false},
 	} {
 		err := tc.ts.check(tc.target, tc.addrs)
