@@ -25,7 +25,7 @@ HTTP on the same port, told apart by the first byte. HTTP clients get
 CONNECT to any target, and absolute-form requests (GET http://host/path,
 what curl -x sends for an http URL) forwarded to the target in origin
 form without the Proxy-* fields, one request per connection
-(Connection: close). Once a tunnel is open the client and the target
+(Connection: close; what follows the request's body is dropped). Once a tunnel is open the client and the target
 are spliced socket to socket, each EOF a half-close of the other.
 
 Safe by default: on any address but loopback, sockit proxy refuses to

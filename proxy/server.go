@@ -7,6 +7,7 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -73,6 +74,8 @@ type request struct {
 	target Target
 	up     *pipe.Conn
 	result string
+	// fwd is the body of a forwarded HTTP request, nil for a tunnel.
+	fwd *forward
 }
 
 // Serve serves one client; it owns c and closes it. It returns nil
@@ -98,14 +101,17 @@ func (s *Server) serve(ctx context.Context, c *pipe.Conn, r *request) error {
 	br := readers.Get().(*bufio.Reader)
 	br.Reset(c)
 	up, err := s.handshake(ctx, br, c, r)
+	var rest []byte // a forwarded request's: what of its body br holds
 	if err == nil {
 		r.up, r.result = up, ResultOK
 		// Bytes the client sent after its request (optimistic data, an
 		// HTTP body) are in br: they go first, then the sockets are
-		// spliced.
+		// spliced. A forwarded request's body is framed (see forward).
 		if n := br.Buffered(); n > 0 {
 			b, _ := br.Peek(n)
-			if _, err = up.Write(b); err != nil {
+			if r.fwd != nil {
+				rest = bytes.Clone(b)
+			} else if _, err = up.Write(b); err != nil {
 				up.Close()
 			}
 		}
@@ -114,6 +120,9 @@ func (s *Server) serve(ctx context.Context, c *pipe.Conn, r *request) error {
 	readers.Put(br)
 	if err != nil {
 		return err
+	}
+	if r.fwd != nil {
+		return r.fwd.relay(ctx, io.MultiReader(bytes.NewReader(rest), c), c, up)
 	}
 	return pipe.Relay(ctx, c, up)
 }

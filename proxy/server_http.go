@@ -24,10 +24,11 @@ const Realm = "sockit"
 // http runs an HTTP proxy request on c (read through br). For CONNECT it
 // returns the connection to the target once the client has its 200; for
 // a forwarded request, once the request's head, rewritten to origin
-// form, has gone to the target (its body follows through the relay, and
-// the target's response goes back as it comes). Forwarded requests are
-// one per connection: the target is asked to close after its response
-// (Connection: close), and the client sees that.
+// form, has gone to the target (its body follows, framed as its head
+// says, and the target's response goes back as it comes; see
+// [forward]). Forwarded requests are one per connection: the target is
+// asked to close after its response (Connection: close), the client
+// sees that, and whatever it sends after the body is dropped.
 func (s *Server) http(ctx context.Context, br *bufio.Reader, c *pipe.Conn, r *request) (*pipe.Conn, error) {
 	q, err := ReadRequestHead(br)
 	if err != nil {
@@ -108,6 +109,10 @@ func (s *Server) httpForward(ctx context.Context, c *pipe.Conn, q RequestHead, r
 			writeStatus(c, http.StatusBadRequest, nil, err)
 			return nil, r.fail(err)
 		}
+	}
+	if r.fwd, err = bodyFraming(q); err != nil {
+		writeStatus(c, http.StatusBadRequest, nil, err)
+		return nil, r.fail(err)
 	}
 	t, _ := ParseTarget(net.JoinHostPort(u.Hostname(), strconv.Itoa(port)))
 	up, err := s.httpDial(ctx, c, t, r)
