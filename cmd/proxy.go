@@ -118,8 +118,11 @@ func (e *env) proxy(c *cli.Context) error {
 // loopback: such a proxy needs credentials or an allow list, or --open,
 // which warns.
 func (e *env) checkOpen(c *cli.Context, a addr.Addr, lim listen.Limits, srv *proxy.Server) error {
-	if len(srv.Users) > 0 || len(lim.Access.Allow) > 0 || loopbackOnly(c.Context, a) {
+	if len(srv.Users) > 0 || len(lim.Access.Allow) > 0 {
 		return nil
+	}
+	if local, err := loopbackOnly(c.Context, a); err != nil || local {
+		return err
 	}
 	if c.Bool("open") {
 		e.diag.warnf("--open: anyone who can reach %s may use this proxy to reach anywhere it can", a)
@@ -132,25 +135,26 @@ func (e *env) checkOpen(c *cli.Context, a addr.Addr, lim listen.Limits, srv *pro
 
 // loopbackOnly reports whether a listener on a serves this host only: a
 // Unix socket, a loopback address, or a name all of whose addresses are
-// loopback ones.
-func loopbackOnly(ctx context.Context, a addr.Addr) bool {
+// loopback ones. A name that does not resolve is the lookup's error
+// (binding it would fail the same way).
+func loopbackOnly(ctx context.Context, a addr.Addr) (bool, error) {
 	if a.Kind == addr.Unix {
-		return true
+		return true, nil
 	}
 	if a.Host == "" {
-		return false // every interface
+		return false, nil // every interface
 	}
 	if ip, err := netip.ParseAddr(a.Host); err == nil {
-		return ip.Unmap().IsLoopback()
+		return ip.Unmap().IsLoopback(), nil
 	}
 	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", a.Host)
-	if err != nil || len(ips) == 0 {
-		return false // binding will say what is wrong with it
+	if err != nil {
+		return false, err
 	}
 	for _, ip := range ips {
 		if !ip.Unmap().IsLoopback() {
-			return false
+			return false, nil
 		}
 	}
-	return true
+	return len(ips) > 0, nil
 }
