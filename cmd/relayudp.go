@@ -19,12 +19,25 @@ import (
 func checkRelayKinds(c *cli.Context, from addr.Addr, tos []addr.Addr) error {
 	for _, to := range tos {
 		if (from.Kind == addr.UDP) != (to.Kind == addr.UDP) {
-			e := usagef(commandName(c), "can't relay %s to %s: both sides must be UDP, or neither", from, to)
+			e := usagef(commandName(c), "can't relay %s to %s: both sides must be UDP, or neither", kindText(from), kindText(to))
 			e.hints = []string{"relay -u FROM TO... makes every address UDP"}
+			if c.Bool("udp") {
+				e.hints = []string{"tcp: and unix: choose their kind even with -u; drop the prefix for UDP"}
+			}
 			return e
 		}
 	}
 	return nil
+}
+
+// kindText is a as its String, with tcp: in front of a plain TCP
+// address, so that an error setting it against a UDP one names both
+// kinds (a bare address reads as UDP under -u).
+func kindText(a addr.Addr) string {
+	if a.Kind == addr.TCP && !a.TLS && a.Family == addr.AnyFamily { // tcp4: and tcp6: say it already
+		return "tcp:" + a.String()
+	}
+	return a.String()
 }
 
 // relayUDP is relay with UDP sides: every client of from is a session
