@@ -308,9 +308,12 @@ running 2s later is stopped (SIGTERM, then SIGKILL).
 .IP \(bu 2
 \fBrelay udp:\fR\fIFROM\fR \fBudp:\fR\fITO\fR (or \fBrelay \-u\fR): a
 session per client, each with a socket of its own connected to a TO
-(\fB\-\-balance\fR chooses), so replies go back to that client alone;
+(several TOs need \fB\-\-balance round\-robin\fR: UDP has no
+handshake for failover to see a TO refuse), so replies go back to that
+client alone;
 \fB\-\-session\-timeout\fR and \fB\-\-max\-conns\fR as above. Both
 sides are UDP or neither.
+.IP \(bu 2
 \fBecho \-u\fR: every datagram goes back to its sender as it came (an
 empty one as an empty one, up to 65507 bytes), for any number of senders
 at once, read and sent in batches (recvmmsg and sendmmsg); a sender gone
@@ -397,6 +400,8 @@ a host name resolved: the addresses, in the order they are tried.
 .TP
 .B connect
 a dial succeeded: the connection number, both addresses, the attempt.
+For UDP, which has no handshake, it reads "ready #1 to ... (udp: no
+handshake)": only a reply or a refusal tells whether the peer is there.
 .TP
 .B proxy
 with \\fB\\-\\-proxy\\fR: a proxy of the chain opened its tunnel: the proxy (its URL without credentials), the host and port asked for.
