@@ -101,6 +101,8 @@ type Table struct {
 	due        time.Duration
 	someone    chan struct{} // closed while a session is live
 	closed     bool
+
+	told toldPeers // the refused peers a reject event has named
 }
 
 // NewTable returns an empty table with the rules of o.
@@ -167,6 +169,7 @@ func (t *Table) Receive(peer netip.AddrPort, n int) (s *Session, fresh bool) {
 	t.touch(s, n)
 	t.arm()
 	t.mu.Unlock()
+	t.told.forget(peer)
 	return s, true
 }
 
@@ -218,8 +221,12 @@ func (t *Table) Announce(s *Session, upstream net.Addr) {
 	t.o.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: s.id, Local: t.o.Local, Remote: udpAddr(s.peer), Upstream: upstream, Open: open, Datagrams: true})
 }
 
-// reject reports a datagram from peer that begins no session.
+// reject reports a datagram from peer that begins no session, the
+// first of each such peer's (see toldPeers).
 func (t *Table) reject(peer netip.AddrPort, why error) {
+	if t.o.OnEvent == nil || !t.told.first(peer) {
+		return
+	}
 	t.o.OnEvent.Emit(pipe.Event{Name: pipe.EventReject, Local: t.o.Local, Remote: udpAddr(peer), Err: why, Datagrams: true})
 }
 
