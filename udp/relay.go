@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -31,34 +32,53 @@ func (s *Server) Relay(ctx context.Context, dial func(ctx context.Context) (*net
 				s.table.End(ss, err)
 				return nil
 			}
-			ss.user = up
+			u := &upstream{conn: up}
+			ss.user = u
 			ss.Hold()
 			ss.OnEnd(func() { up.Close() })
 			s.table.Announce(ss, up.RemoteAddr())
 			wg.Add(1)
-			go s.relayReplies(ss, up, &wg)
+			go s.relayReplies(ss, u, &wg)
 		}
-		up, ok := ss.user.(*net.UDPConn)
+		u, ok := ss.user.(*upstream)
 		if !ok {
 			return nil // its dial failed: the session has ended
 		}
-		if _, err := up.Write(p); err != nil && !errors.Is(err, net.ErrClosed) {
-			s.table.emitError(ss, upstreamErr(up, err))
+		if _, err := u.conn.Write(p); err != nil && !errors.Is(err, net.ErrClosed) && u.tell(err) {
+			s.table.emitError(ss, upstreamErr(u.conn, err))
 		}
 		return nil
 	})
 }
 
-// relayReplies sends what comes back on up to ss's client until up is
+// upstream is a relay session's socket to its upstream.
+type upstream struct {
+	conn    *net.UDPConn
+	refused atomic.Bool // a refusal was reported, and no reply has come since
+}
+
+// tell reports whether err deserves an error event: a refusal (ICMP
+// port unreachable) does once until a reply comes, so that a client
+// that keeps sending to a closed port is not a flood of events.
+func (u *upstream) tell(err error) bool {
+	return !errors.Is(err, syscall.ECONNREFUSED) || !u.refused.Swap(true)
+}
+
+// relayReplies sends what comes back on u to ss's client until u is
 // closed (the session ended).
-func (s *Server) relayReplies(ss *Session, up *net.UDPConn, wg *sync.WaitGroup) {
+func (s *Server) relayReplies(ss *Session, u *upstream, wg *sync.WaitGroup) {
 	defer wg.Done()
 	defer ss.Release()
-	err := readDatagrams(up, func(p []byte) {
+	err := readDatagrams(u.conn, func(p []byte) {
+		u.refused.Store(false)
 		if err := s.send(ss, p); err != nil && !errors.Is(err, net.ErrClosed) {
 			s.table.emitError(ss, err)
 		}
-	}, func(err error) { s.table.emitError(ss, upstreamErr(up, err)) })
+	}, func(err error) {
+		if u.tell(err) {
+			s.table.emitError(ss, upstreamErr(u.conn, err))
+		}
+	})
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		s.table.End(ss, err)
 	}
