@@ -103,6 +103,11 @@ func (e *env) proxy(c *cli.Context) error {
 	if d.Via, err = e.proxyHops(c, addr.Addr{Kind: addr.TCP}, dsock); err != nil {
 		return err
 	}
+	for _, h := range d.Via {
+		if isOwnAddr(c.Context, a, h) {
+			return usagef(name, "--proxy %s is this proxy's own address: every request would come back to it, without end", h)
+		}
+	}
 	srv.Dial = func(ctx context.Context, host string, port uint16) (*pipe.Conn, error) {
 		return d.Dial(ctx, addr.Addr{Kind: addr.TCP, Host: host, Port: int(port)})
 	}
@@ -157,4 +162,38 @@ func loopbackOnly(ctx context.Context, a addr.Addr) (bool, error) {
 		}
 	}
 	return len(ips) > 0, nil
+}
+
+// isOwnAddr reports whether the upstream proxy h is the listener a
+// itself: the same port, on the same address, or on a loopback address
+// when a is every interface or loopback. A port chosen by the kernel
+// (0) cannot be named in advance; a name that does not resolve is left
+// to the dial.
+func isOwnAddr(ctx context.Context, a addr.Addr, h proxy.Hop) bool {
+	if a.Kind != addr.TCP || a.Port == 0 || h.Port != a.Port {
+		return false
+	}
+	var own netip.Addr
+	if a.Host != "" {
+		ip, err := netip.ParseAddr(a.Host)
+		if err != nil {
+			ips, lerr := net.DefaultResolver.LookupNetIP(ctx, "ip", a.Host)
+			if lerr != nil || len(ips) == 0 {
+				return false
+			}
+			ip = ips[0]
+		}
+		own = ip.Unmap()
+	}
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", h.Host)
+	if err != nil {
+		return false
+	}
+	for _, ip := range ips {
+		ip = ip.Unmap()
+		if ip == own || (ip.IsLoopback() && (!own.IsValid() || own.IsUnspecified() || own.IsLoopback())) {
+			return true
+		}
+	}
+	return false
 }
