@@ -311,6 +311,30 @@ func TestAwaitPeer(t *testing.T) {
 	}
 }
 
+// TestAwaitPeerGone: once the one-shot listener's peer has gone, the
+// port unreachable its next datagram draws fails Join with a
+// RefusedError, as on a dialled Conn, instead of sending into nothing
+// and ending well.
+func TestAwaitPeerGone(t *testing.T) {
+	l, err := Listen(context.Background(), addr.Addr{Kind: addr.UDP, Host: "127.0.0.1"}, pipe.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := peerSocket(t)
+	if _, err := p.WriteToUDP([]byte("hi"), l.LocalAddr().(*net.UDPAddr)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AwaitPeer(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	err = Join(context.Background(), l, strings.NewReader(strings.Repeat("x", 1000)), io.Discard, JoinOptions{DatagramSize: 10, Linger: 5 * time.Second})
+	var re *RefusedError
+	if !errors.As(err, &re) || re.Peer.String() != p.LocalAddr().String() {
+		t.Fatalf("Join = %v, want a RefusedError from %s", err, p.LocalAddr())
+	}
+}
+
 // TestAwaitPeerCancel: ctx's end stops the wait with its cause.
 func TestAwaitPeerCancel(t *testing.T) {
 	l, err := Listen(context.Background(), addr.Addr{Kind: addr.UDP, Host: "127.0.0.1"}, pipe.Options{})

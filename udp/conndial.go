@@ -3,6 +3,7 @@ package udp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"time"
@@ -69,8 +70,10 @@ func Bind(ctx context.Context, a addr.Addr, o pipe.Options) (*net.UDPConn, error
 // Conn's: the datagram is the first that Read returns, Write sends to
 // it, and Read drops every other peer's datagrams. It reports a
 // connection event; peers that admit refuses get a reject event with
-// its why (once per peer) and nothing else. It returns ctx's cause when
-// ctx ends first.
+// its why (once per peer) and nothing else. From then on, an ICMP port
+// unreachable (the peer has gone) fails the next Read or Write with a
+// [RefusedError], as on a dialled Conn. It returns ctx's cause when ctx
+// ends first.
 func (c *Conn) AwaitPeer(ctx context.Context, admit func(net.Addr) (ok bool, why string)) error {
 	if c.connected || c.Peer().IsValid() {
 		return errors.New("udp: the peer is already known")
@@ -94,6 +97,9 @@ func (c *Conn) AwaitPeer(ctx context.Context, admit func(net.Addr) (ok bool, why
 			}
 		}
 		c.setPeer(from)
+		if err := reportRefusals(c.raw); err != nil {
+			return fmt.Errorf("udp: reporting refusals: %w", err)
+		}
 		c.first, c.hasFirst = append([]byte(nil), buf[:min(n, MaxDatagram)]...), true
 		c.received(c.first)
 		c.opts.OnEvent.Emit(pipe.Event{Name: pipe.EventConnection, ID: c.id, Local: c.LocalAddr(), Remote: c.RemoteAddr(), Open: 1, Datagrams: true})
