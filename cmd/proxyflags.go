@@ -128,7 +128,7 @@ func ordinal(n int) string {
 
 // readProxyAuth reads USER[:PASS] from the first line of file.
 func readProxyAuth(file string) (user, pass string, hasPass bool, err error) {
-	b, err := os.ReadFile(file)
+	b, err := readFlagFile(file)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {

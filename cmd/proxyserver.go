@@ -6,9 +6,9 @@ package cmd
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -115,13 +115,12 @@ func (e *authLineError) Error() string {
 // readAuthFile reads USER:PASS lines; blank lines and lines starting
 // with # are skipped (a password may hold a #).
 func readAuthFile(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+	b, err := readFlagFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	users := map[string]string{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimRight(sc.Text(), "\r")
 		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {

@@ -5,6 +5,7 @@ package cmd
 // Flags are defined here once and read into listen's option structs.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -126,9 +127,16 @@ func accessList(c *cli.Context, flag string) (list []netip.Prefix, err error) {
 	name := commandName(c)
 	specs := c.StringSlice(flag)
 	if f := c.String(flag + "-file"); f != "" {
-		more, err := listen.ReadSpecFile(f)
+		b, err := readFlagFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("--%s-file: %w", flag, err)
+		}
+		more, err := listen.ReadSpecs(bytes.NewReader(b), f)
+		if err != nil {
+			return nil, fmt.Errorf("--%s-file: %w", flag, err)
+		}
+		if len(more) == 0 && flag == "allow" { // an empty allow list would let every peer in
+			return nil, usagef(name, "bad --allow-file %s: no addresses in it, and an empty allow list would let every peer in", f)
 		}
 		specs = append(specs, more...)
 	}

@@ -5,9 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
-	"os"
 	"strings"
 
 	"sockit/addr"
@@ -112,24 +112,19 @@ func unmapPrefix(p netip.Prefix) netip.Prefix {
 	return p
 }
 
-// ReadSpecFile reads access specs from path, one per line; blank lines
-// and text after '#' are ignored.
-func ReadSpecFile(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+// ReadSpecs reads access specs from r (the file name), one per line;
+// blank lines and text after '#' are ignored.
+func ReadSpecs(r io.Reader, name string) ([]string, error) {
 	var specs []string
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
 		s, _, _ := strings.Cut(sc.Text(), "#")
 		if s = strings.TrimSpace(s); s != "" {
 			specs = append(specs, s)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return specs, nil
 }
