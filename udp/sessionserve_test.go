@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -54,16 +55,40 @@ func send(t *testing.T, c *net.UDPConn, s string) {
 	}
 }
 
-// lockedBuffer is an output several goroutines write.
+// lockedBuffer is an output several goroutines write; each write is
+// followed by '|' and signalled on wrote.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{} // made by newLockedBuffer; buffered 1
 }
+
+func newLockedBuffer() *lockedBuffer { return &lockedBuffer{wrote: make(chan struct{}, 1)} }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.b.Write(append(p, '|'))
+	n, err := l.b.Write(append(p, '|'))
+	select {
+	case l.wrote <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+// waitContains waits until the output holds s (5s at most: then the
+// test fails with what it holds).
+func (l *lockedBuffer) waitContains(t *testing.T, s string) {
+	t.Helper()
+	limit := time.After(5 * time.Second)
+	for !strings.Contains(l.String(), s) {
+		select {
+		case <-l.wrote:
+		case <-limit:
+			t.Errorf("output %q lacks %q", l.String(), s)
+			return
+		}
+	}
 }
 
 func (l *lockedBuffer) String() string {
@@ -90,7 +115,7 @@ func TestFanoutSessions(t *testing.T) {
 	ev := newEvents()
 	srv := &Server{Conn: listenLoopback(t), Sessions: SessionOptions{OnEvent: ev.observe}}
 	inR, inW := io.Pipe()
-	out := &lockedBuffer{}
+	out := newLockedBuffer()
 	serveInBackground(t, func(ctx context.Context) error {
 		defer inW.Close()
 		return srv.Fanout(ctx, inR, out)
@@ -110,10 +135,9 @@ func TestFanoutSessions(t *testing.T) {
 			t.Errorf("peer %d got %q, want %q", i, got, "to all")
 		}
 	}
+	// a session's connection event comes before its datagram is written
 	for _, msg := range []string{"one", "two", "three"} {
-		if !bytes.Contains([]byte(out.String()), []byte(msg+"|")) {
-			t.Errorf("output %q lacks the datagram %q", out.String(), msg)
-		}
+		out.waitContains(t, msg+"|")
 	}
 }
 
