@@ -330,6 +330,24 @@ with_echo() {
 	stop_echo "$server"
 }
 
+# start_all START WHAT TOOLS...: starts each tool's server with START
+# (start_echo, start_udp), appending its address and pid to the caller's
+# addrs and servers; if one does not start, stops those started and
+# fails.
+start_all() {
+	local start=$1 what=$2 t
+	shift 2
+	for t in "$@"; do
+		"$start" "$t" || {
+			log "bench: $what $t did not start"
+			stop_echo "${servers[@]}" "$server"
+			return 1
+		}
+		addrs+=("$addr")
+		servers+=("$server")
+	done
+}
+
 # measure_rtt TOOLS...: case 4. Every server runs at once and each run of
 # loadgen takes round trips from all of them in turn, 1000 at a time, so
 # that the load of the moment on this machine falls on all alike: the
@@ -338,15 +356,7 @@ with_echo() {
 measure_rtt() {
 	local r i t
 	local -a tools=("$@") addrs=() servers=() vs
-	for t in "${tools[@]}"; do
-		start_echo "$t" || {
-			log "bench: rtt $t did not start"
-			stop_echo "${servers[@]}" "$server"
-			return 0
-		}
-		addrs+=("$addr")
-		servers+=("$server")
-	done
+	start_all start_echo rtt "${tools[@]}" || return 0
 	for ((r = 0; r < runs; r++)); do
 		read -ra vs <<<"$("$loadgen" rtt "$dur" "${addrs[@]}" || true)"
 		for i in "${!tools[@]}"; do
@@ -514,15 +524,7 @@ start_udp() {
 measure_udp() {
 	local r i t
 	local -a tools=("$@") addrs=() servers=() vs
-	for t in "${tools[@]}"; do
-		start_udp "$t" || {
-			log "bench: udp $t did not start"
-			stop_echo "${servers[@]}" "$server"
-			return 0
-		}
-		addrs+=("$addr")
-		servers+=("$server")
-	done
+	start_all start_udp udp "${tools[@]}" || return 0
 	for ((r = 0; r < runs; r++)); do
 		read -ra vs <<<"$("$loadgen" udp "$dur" "$udp_senders" "$udp_window" "${addrs[@]}" || true)"
 		for i in "${!tools[@]}"; do
