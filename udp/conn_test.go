@@ -16,13 +16,11 @@ import (
 	"sockit/pipe"
 )
 
-// peerSocket is a plain UDP socket on 127.0.0.1 standing in for the other side.
+// peerSocket is a plain UDP socket on 127.0.0.1 standing in for the
+// other side, closed when the test ends, failing reads after 10s.
 func peerSocket(t *testing.T) *net.UDPConn {
 	t.Helper()
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := listenLoopback(t)
 	t.Cleanup(func() { c.Close() })
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	return c
